@@ -1,0 +1,267 @@
+//! Source files, spans and the source map.
+//!
+//! A policy set spans several files, so every [`Span`] names its file by
+//! [`FileId`]. Diagnostics carry plain spans; [`SourceMap::report`] attaches the
+//! right file's text when an error is shown. (This is the "source map" choice
+//! of STYLE §3: spans stay 12 bytes, errors are made self-contained only at the
+//! edge, and a diagnostic that points into a second file carries that location
+//! as a related diagnostic.)
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+///
+/// Spans are `Copy` and compare equal to every other span (see [`Spanned`]),
+/// so that syntax trees compare by meaning, not by position.
+#[derive(Clone, Copy, Default, Eq, Hash)]
+pub struct Span {
+    /// The file the span points into.
+    pub file: FileId,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _other: &Self) -> bool {
+        // INVARIANT: spans never distinguish two syntax trees; tests and the
+        // formatter's soundness check compare meaning only.
+        true
+    }
+}
+
+impl Span {
+    /// A span covering `start..end` in `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// The byte range as `usize`.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl fmt::Debug for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}..{}", self.file.0, self.start, self.end)
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        let len = span.end.saturating_sub(span.start) as usize;
+        (span.start as usize, len).into()
+    }
+}
+
+/// A value with the span it was written at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub node: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Pairs a value with its span.
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+    /// Maps the value, keeping the span.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
+        Spanned {
+            node: f(self.node),
+            span: self.span,
+        }
+    }
+    /// Borrows the value, keeping the span.
+    pub fn as_ref(&self) -> Spanned<&T> {
+        Spanned {
+            node: &self.node,
+            span: self.span,
+        }
+    }
+}
+
+/// One policy or case file: its display name, module name and text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The file's id in its [`SourceMap`].
+    pub id: FileId,
+    /// The name shown in diagnostics (a path relative to the policy root).
+    pub name: String,
+    /// The module name (`kr/resettlement.policy` → `kr.resettlement`).
+    pub module: String,
+    /// The text.
+    pub text: String,
+}
+
+/// All the files of a policy set (and any case files loaded beside it).
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+/// An error reading policy files from disk.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot read `{path}`: {source}")]
+#[diagnostic(
+    code(refuge::io),
+    help("check that the path exists and names a `.policy` file or a directory of them")
+)]
+pub struct ReadError {
+    /// The path that could not be read.
+    pub path: String,
+    /// The underlying error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        SourceMap::default()
+    }
+
+    /// Adds a file; `name` is shown in diagnostics and gives the module name.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let name = name.into();
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let module = module_name(&name);
+        self.files.push(SourceFile {
+            id,
+            name,
+            module,
+            text: text.into(),
+        });
+        id
+    }
+
+    /// The policies built into the binary (`policies/` at build time).
+    pub fn builtin() -> Self {
+        let mut map = SourceMap::new();
+        for (name, text) in crate::policies::BUILTIN {
+            map.add(*name, *text);
+        }
+        map
+    }
+
+    /// Reads a `.policy` file, or every `.policy` file below a directory
+    /// (sorted by path, so the result is deterministic).
+    pub fn from_path(path: &Path) -> Result<Self, ReadError> {
+        let mut map = SourceMap::new();
+        let err = |p: &Path, source| ReadError {
+            path: p.display().to_string(),
+            source,
+        };
+        if path.is_dir() {
+            let mut files = Vec::new();
+            collect_policy_files(path, &mut files).map_err(|e| err(path, e))?;
+            files.sort();
+            for file in files {
+                let text = std::fs::read_to_string(&file).map_err(|e| err(&file, e))?;
+                let rel = file.strip_prefix(path).unwrap_or(&file);
+                map.add(rel.to_string_lossy().replace('\\', "/"), text);
+            }
+        } else {
+            let text = std::fs::read_to_string(path).map_err(|e| err(path, e))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            map.add(name, text);
+        }
+        Ok(map)
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// All files, in id order.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// The text a span covers (empty if the span is out of range).
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.range()))
+            .unwrap_or("")
+    }
+
+    /// 1-based line and column of a span's start.
+    pub fn line_col(&self, span: Span) -> (usize, usize) {
+        let Some(file) = self.get(span.file) else {
+            return (0, 0);
+        };
+        let upto = file.text.get(..span.start as usize).unwrap_or("");
+        let line = upto.matches('\n').count() + 1;
+        let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    /// `file:line:col` of a span, for plain-text explanations.
+    pub fn location(&self, span: Span) -> String {
+        let (line, col) = self.line_col(span);
+        let name = self.get(span.file).map_or("?", |f| f.name.as_str());
+        format!("{name}:{line}:{col}")
+    }
+
+    /// A miette source for a file.
+    pub fn named_source(&self, id: FileId) -> miette::NamedSource<String> {
+        match self.get(id) {
+            Some(f) => miette::NamedSource::new(&f.name, f.text.clone()).with_language("refuge"),
+            None => miette::NamedSource::new("<unknown>", String::new()),
+        }
+    }
+
+    /// Turns a diagnostic with spans in `file` into a report showing that file.
+    pub fn report<D>(&self, file: FileId, diagnostic: D) -> miette::Report
+    where
+        D: miette::Diagnostic + Send + Sync + 'static,
+    {
+        miette::Report::new(diagnostic).with_source_code(self.named_source(file))
+    }
+}
+
+fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_policy_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "policy") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `kr/resettlement.policy` → `kr.resettlement`.
+pub fn module_name(name: &str) -> String {
+    let trimmed = name.strip_suffix(".policy").unwrap_or(name);
+    let trimmed = trimmed.strip_prefix("policies/").unwrap_or(trimmed);
+    trimmed.replace(['/', '\\'], ".")
+}

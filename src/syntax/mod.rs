@@ -1,0 +1,1 @@
+//! Parsing: text → AST (placeholder until the parser lands).
