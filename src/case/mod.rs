@@ -1,0 +1,81 @@
+//! Cases: the facts of one person and situation, typed against a program's
+//! fact schema.
+//!
+//! A case file (JSON, YAML or TOML) looks like:
+//!
+//! ```json
+//! {
+//!   "description": "an applicant at an overseas mission",
+//!   "as_of": "2003-01-15",
+//!   "facts": { "person": { "age": 30 }, "convictions": ["murder"], "standard_amount": "KRW 36000000" },
+//!   "discretions": { "refuse_serious_criminal": true },
+//!   "expect": { "rok_protection": "protected", "return_prohibited": "undetermined" }
+//! }
+//! ```
+//!
+//! Every key is optional. Money is `"KRW 123"`, dates `"YYYY-MM-DD"`, durations
+//! `"10 years"`, enum values their variant name, sets arrays, records objects.
+
+mod error;
+mod load;
+#[cfg(test)]
+mod tests;
+
+pub use error::{CaseError, CaseErrors};
+pub use load::{load_case, CaseFormat};
+
+use crate::ir::{DefId, FactId, Program, RuleId};
+use crate::value::Value;
+use jiff::civil::Date;
+
+/// The facts of one case, by slot, ready for evaluation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Case {
+    /// A one-line description.
+    pub description: Option<String>,
+    /// The date to apply the law as of.
+    pub as_of: Option<Date>,
+    /// One entry per fact slot (`None`: missing).
+    pub facts: Vec<Option<Value>>,
+    /// One entry per rule: how a discretion was exercised (`None`: not stated).
+    pub discretions: Vec<Option<bool>>,
+    /// Expected verdicts (`None`: expected undetermined).
+    pub expect: Vec<(DefId, Option<Value>)>,
+}
+
+impl Case {
+    /// An empty case for `program`: every fact missing, no discretion stated.
+    pub fn new(program: &Program) -> Self {
+        Case {
+            description: None,
+            as_of: None,
+            facts: vec![None; program.facts.len()],
+            discretions: vec![None; program.rules.len()],
+            expect: Vec::new(),
+        }
+    }
+
+    /// Sets a fact.
+    pub fn set_fact(&mut self, fact: FactId, value: Value) {
+        if let Some(slot) = self.facts.get_mut(fact.index()) {
+            *slot = Some(value);
+        }
+    }
+
+    /// States how a discretion was exercised.
+    pub fn set_discretion(&mut self, rule: RuleId, exercised: bool) {
+        if let Some(slot) = self.discretions.get_mut(rule.index()) {
+            *slot = Some(exercised);
+        }
+    }
+
+    /// A fact's value, if the case gives it.
+    pub fn fact(&self, fact: FactId) -> Option<&Value> {
+        self.facts.get(fact.index()).and_then(Option::as_ref)
+    }
+
+    /// How a discretion was exercised, if stated.
+    pub fn discretion(&self, rule: RuleId) -> Option<bool> {
+        self.discretions.get(rule.index()).copied().flatten()
+    }
+}

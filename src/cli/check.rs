@@ -1,0 +1,46 @@
+//! `refuge check [PATH]`
+
+use super::{compile_or_report, load_sources, ExitStatus};
+use crate::compile::ErrorFormat;
+use std::path::PathBuf;
+
+/// Arguments of `refuge check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A `.policy` file or a directory of them (default: the built-in policies).
+    pub path: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Runs `refuge check`.
+pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
+    let sources = match load_sources(args.path.as_ref()) {
+        Ok(s) => s,
+        Err(status) => return status,
+    };
+    match compile_or_report(&sources, format, true) {
+        Ok(compiled) => {
+            let p = &compiled.program;
+            println!(
+                "ok: {} files, {} sources, {} facts, {} definitions ({} verdicts), {} rules, {} tables, {} tests; {} warning(s)",
+                sources.files().len(),
+                p.sources.len(),
+                p.facts.len(),
+                p.definitions.len(),
+                p.verdicts().count(),
+                p.rules.len(),
+                p.tables.len(),
+                p.tests.len(),
+                compiled.warnings.len()
+            );
+            if args.deny_warnings && !compiled.warnings.is_empty() {
+                ExitStatus::PolicyError
+            } else {
+                ExitStatus::Ok
+            }
+        }
+        Err(status) => status,
+    }
+}

@@ -1,0 +1,136 @@
+//! The `refuge` command line: a thin layer over the library.
+//!
+//! Exit codes (also in `refuge --help`):
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success: policies check; every verdict decided; every test passed |
+//! | 1 | a test or expectation failed |
+//! | 2 | evaluation succeeded but a verdict is undetermined |
+//! | 3 | the policies have errors |
+//! | 4 | the case file or the command line is invalid, or a file cannot be read |
+//! | 5 | evaluation error (a conflict between rules, an arithmetic error) |
+
+mod check;
+mod eval;
+mod test;
+
+use crate::compile::{compile, Compiled, ErrorFormat};
+use crate::source::SourceMap;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::{ExitCode, Termination};
+
+/// How a run of `refuge` ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Success.
+    Ok = 0,
+    /// A test or expectation failed.
+    TestFailed = 1,
+    /// A verdict is undetermined.
+    Undetermined = 2,
+    /// The policies have errors.
+    PolicyError = 3,
+    /// Bad input: case file, arguments, unreadable file.
+    InputError = 4,
+    /// Evaluation error.
+    EvalError = 5,
+}
+
+impl Termination for ExitStatus {
+    fn report(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// refuge: evaluate refugee-protection law with cited explanations.
+#[derive(Debug, Parser)]
+#[command(
+    name = "refuge",
+    version,
+    about,
+    after_help = "Exit codes: 0 success · 1 test failed · 2 verdict undetermined · 3 policy errors · 4 bad input · 5 evaluation error"
+)]
+pub struct Cli {
+    /// The verb.
+    #[command(subcommand)]
+    pub command: Command,
+    /// How to print errors.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub error_format: ErrorFormatArg,
+}
+
+/// `--error-format`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ErrorFormatArg {
+    /// Graphical, coloured.
+    Human,
+    /// Graphical, no colour.
+    Plain,
+    /// JSON.
+    Json,
+}
+
+impl From<ErrorFormatArg> for ErrorFormat {
+    fn from(f: ErrorFormatArg) -> Self {
+        match f {
+            ErrorFormatArg::Human => ErrorFormat::Human,
+            ErrorFormatArg::Plain => ErrorFormat::Plain,
+            ErrorFormatArg::Json => ErrorFormat::Json,
+        }
+    }
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check policies for errors and warnings (default: the built-in policies).
+    Check(check::Args),
+    /// Evaluate a case and explain every verdict with citations.
+    Eval(eval::Args),
+    /// Run the tests written in policies and the expectations of case files.
+    Test(test::Args),
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> ExitStatus {
+    let format = cli.error_format.into();
+    match cli.command {
+        Command::Check(args) => check::run(&args, format),
+        Command::Eval(args) => eval::run(&args, format),
+        Command::Test(args) => test::run(&args, format),
+    }
+}
+
+/// Loads policies from a path, or the built-in ones.
+pub(crate) fn load_sources(path: Option<&PathBuf>) -> Result<SourceMap, ExitStatus> {
+    match path {
+        None => Ok(SourceMap::builtin()),
+        Some(p) => SourceMap::from_path(p).map_err(|e| {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitStatus::InputError
+        }),
+    }
+}
+
+/// Compiles, printing diagnostics; warnings go to stderr too.
+pub(crate) fn compile_or_report(sources: &SourceMap, format: ErrorFormat, show_warnings: bool) -> Result<Compiled, ExitStatus> {
+    match compile(sources) {
+        Ok(compiled) => {
+            if show_warnings && !compiled.warnings.is_empty() {
+                eprint!("{}", crate::compile::render_all(sources, &[], &[], &compiled.warnings, format));
+            }
+            Ok(compiled)
+        }
+        Err(diagnostics) => {
+            eprint!("{}", diagnostics.render(sources, format));
+            eprintln!(
+                "error: {} error(s) in the policies, {} warning(s)",
+                diagnostics.error_count(),
+                diagnostics.warnings.len()
+            );
+            Err(ExitStatus::PolicyError)
+        }
+    }
+}

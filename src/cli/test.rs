@@ -1,0 +1,91 @@
+//! `refuge test [PATH] [--cases DIR]`
+
+use super::{compile_or_report, load_sources, ExitStatus};
+use crate::case::{load_case, CaseFormat};
+use crate::compile::ErrorFormat;
+use crate::testing::{run_case, run_policy_tests, TestOutcome};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `refuge test`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A `.policy` file or a directory of them (default: the built-in policies).
+    pub path: Option<PathBuf>,
+    /// Also run every case file below these directories that has an `expect` section.
+    #[arg(long = "cases", value_name = "DIR")]
+    pub cases: Vec<PathBuf>,
+}
+
+fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            case_files(&path, out);
+        } else if CaseFormat::from_path(&path).is_some() {
+            out.push(path);
+        }
+    }
+}
+
+/// Runs `refuge test`.
+pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
+    let sources = match load_sources(args.path.as_ref()) {
+        Ok(s) => s,
+        Err(status) => return status,
+    };
+    let compiled = match compile_or_report(&sources, format, false) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
+    let program = &compiled.program;
+    let mut outcomes: Vec<TestOutcome> = run_policy_tests(program);
+    let mut input_error = false;
+    for dir in &args.cases {
+        let mut files = Vec::new();
+        if dir.is_file() {
+            files.push(dir.clone());
+        } else {
+            case_files(dir, &mut files);
+        }
+        files.sort();
+        for file in files {
+            let name = file.display().to_string();
+            let Some(fmt) = CaseFormat::from_path(&file) else { continue };
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read `{name}`: {e}");
+                    input_error = true;
+                    continue;
+                }
+            };
+            match load_case(program, &name, &text, fmt) {
+                Ok(case) => outcomes.push(run_case(program, &name, &case)),
+                Err(errors) => {
+                    eprintln!("{:?}", miette::Report::new(errors));
+                    input_error = true;
+                }
+            }
+        }
+    }
+    let failed: Vec<&TestOutcome> = outcomes.iter().filter(|o| !o.passed()).collect();
+    for o in &outcomes {
+        if o.passed() {
+            println!("ok    {}", o.name);
+        } else {
+            println!("FAIL  {}", o.name);
+            for f in &o.failures {
+                println!("        {f}");
+            }
+        }
+    }
+    println!("{} passed, {} failed", outcomes.len() - failed.len(), failed.len());
+    if input_error {
+        ExitStatus::InputError
+    } else if failed.is_empty() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::TestFailed
+    }
+}

@@ -1,0 +1,415 @@
+//! A lossless lexer for policy text, for highlighting, error messages and the
+//! formatter.
+//!
+//! The parser does not use it (pest reads the text itself); it exists so that
+//! tools can see *every* byte: comments, whitespace and newlines are tokens,
+//! and a character the language does not know becomes a [`Token::Error`]
+//! rather than being dropped. Concatenating the slices of [`tokens`] always
+//! gives back the input.
+//!
+//! The lexer follows the grammar's lexemes but not its context: a keyword is
+//! a keyword wherever it appears, `KRW 1_000` and `10 years` are single
+//! tokens, and in text the grammar rejects (like `10 yearsx`) the lexer may
+//! split differently from the parser.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use logos::Logos;
+
+/// One lexeme of the policy language.
+#[derive(Logos, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Token {
+    /// `use`
+    #[token("use")]
+    Use,
+    /// `source`
+    #[token("source")]
+    Source,
+    /// `enum`
+    #[token("enum")]
+    Enum,
+    /// `record`
+    #[token("record")]
+    Record,
+    /// `fact`
+    #[token("fact")]
+    Fact,
+    /// `table`
+    #[token("table")]
+    Table,
+    /// `key`
+    #[token("key")]
+    Key,
+    /// `column`
+    #[token("column")]
+    Column,
+    /// `row`
+    #[token("row")]
+    Row,
+    /// `definition`
+    #[token("definition")]
+    Definition,
+    /// `verdict`
+    #[token("verdict")]
+    Verdict,
+    /// `default`
+    #[token("default")]
+    Default,
+    /// `rule`
+    #[token("rule")]
+    Rule,
+    /// `exception`
+    #[token("exception")]
+    Exception,
+    /// `absolute`
+    #[token("absolute")]
+    Absolute,
+    /// `overrides`
+    #[token("overrides")]
+    Overrides,
+    /// `lifts`
+    #[token("lifts")]
+    Lifts,
+    /// `when`
+    #[token("when")]
+    When,
+    /// `cite`
+    #[token("cite")]
+    Cite,
+    /// `provenance`
+    #[token("provenance")]
+    Provenance,
+    /// `from`
+    #[token("from")]
+    From,
+    /// `until`
+    #[token("until")]
+    Until,
+    /// `may`
+    #[token("may")]
+    May,
+    /// `by`
+    #[token("by")]
+    By,
+    /// `qualified`
+    #[token("qualified")]
+    Qualified,
+    /// `note`
+    #[token("note")]
+    Note,
+    /// `test`
+    #[token("test")]
+    Test,
+    /// `given`
+    #[token("given")]
+    Given,
+    /// `expect`
+    #[token("expect")]
+    Expect,
+    /// `exercise`
+    #[token("exercise")]
+    Exercise,
+    /// `as_of`
+    #[token("as_of")]
+    AsOf,
+    /// `and`
+    #[token("and")]
+    And,
+    /// `or`
+    #[token("or")]
+    Or,
+    /// `not`
+    #[token("not")]
+    Not,
+    /// `in`
+    #[token("in")]
+    In,
+    /// `contains`
+    #[token("contains")]
+    Contains,
+    /// `has` (of `has any`, `has all`)
+    #[token("has")]
+    Has,
+    /// `any`
+    #[token("any")]
+    Any,
+    /// `all`
+    #[token("all")]
+    All,
+    /// `if`
+    #[token("if")]
+    If,
+    /// `then`
+    #[token("then")]
+    Then,
+    /// `else`
+    #[token("else")]
+    Else,
+    /// `exists`
+    #[token("exists")]
+    Exists,
+    /// `true`
+    #[token("true")]
+    True,
+    /// `false`
+    #[token("false")]
+    False,
+    /// `set` (of `set of`)
+    #[token("set")]
+    Set,
+    /// `of`
+    #[token("of")]
+    Of,
+    /// `undetermined`
+    #[token("undetermined")]
+    Undetermined,
+
+    /// A name: `person`, `rok_act`, `Crime`. Contextual words such as
+    /// `statute`, `seed` or `integer` are names too.
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
+    Ident,
+    /// `42`, `1_000`, `0.5`
+    #[regex(r"[0-9][0-9_]*(\.[0-9]+)?")]
+    Number,
+    /// `2002-06-03`
+    #[regex(r"[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")]
+    Date,
+    /// `50%`
+    #[regex(r"[0-9][0-9_]*(\.[0-9]+)?%")]
+    Percent,
+    /// `KRW 1_000`
+    #[regex(r"[A-Z][A-Z][A-Z] +[0-9][0-9_]*(\.[0-9]+)?")]
+    Money,
+    /// `10 years`, `1 day`
+    #[regex(r"[0-9][0-9_]*(\.[0-9]+)? +(days?|weeks?|months?|years?)")]
+    Duration,
+    /// `"text"`, escapes included.
+    #[regex(r#""([^"\\]|\\(.|\n))*""#)]
+    String,
+    /// A string that runs to the end of the text without its closing `"`.
+    #[regex(r#""([^"\\]|\\(.|\n))*\\?"#)]
+    UnterminatedString,
+
+    /// `==`
+    #[token("==")]
+    EqEq,
+    /// `!=`
+    #[token("!=")]
+    NotEq,
+    /// `<=`
+    #[token("<=")]
+    LtEq,
+    /// `>=`
+    #[token(">=")]
+    GtEq,
+    /// `<`
+    #[token("<")]
+    Lt,
+    /// `>`
+    #[token(">")]
+    Gt,
+    /// `+`
+    #[token("+")]
+    Plus,
+    /// `-`
+    #[token("-")]
+    Minus,
+    /// `*`
+    #[token("*")]
+    Star,
+    /// `/`
+    #[token("/")]
+    Slash,
+    /// `=`
+    #[token("=")]
+    Eq,
+    /// `{`
+    #[token("{")]
+    LBrace,
+    /// `}`
+    #[token("}")]
+    RBrace,
+    /// `(`
+    #[token("(")]
+    LParen,
+    /// `)`
+    #[token(")")]
+    RParen,
+    /// `[`
+    #[token("[")]
+    LBracket,
+    /// `]`
+    #[token("]")]
+    RBracket,
+    /// `,`
+    #[token(",")]
+    Comma,
+    /// `:`
+    #[token(":")]
+    Colon,
+    /// `.`
+    #[token(".")]
+    Dot,
+
+    /// `# …` up to (not including) the end of the line.
+    #[regex(r"#[^\n]*")]
+    Comment,
+    /// Spaces, tabs and carriage returns.
+    #[regex(r"[ \t\r]+")]
+    Whitespace,
+    /// One `\n`.
+    #[token("\n")]
+    Newline,
+    /// Text that is no lexeme of the language (`@`, `!`, `é`…).
+    Error,
+}
+
+/// How a token is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenClass {
+    /// A reserved word.
+    Keyword,
+    /// A name.
+    Name,
+    /// A number, date, percentage, amount, duration or `true`/`false`.
+    Literal,
+    /// A string.
+    String,
+    /// A comment.
+    Comment,
+    /// An operator or punctuation.
+    Punctuation,
+    /// Whitespace and newlines.
+    Whitespace,
+    /// Text the language does not know.
+    Error,
+}
+
+impl Token {
+    /// How the token is coloured.
+    pub fn class(self) -> TokenClass {
+        match self {
+            Token::Ident => TokenClass::Name,
+            Token::Number
+            | Token::Date
+            | Token::Percent
+            | Token::Money
+            | Token::Duration
+            | Token::True
+            | Token::False => TokenClass::Literal,
+            Token::String | Token::UnterminatedString => TokenClass::String,
+            Token::Comment => TokenClass::Comment,
+            Token::Whitespace | Token::Newline => TokenClass::Whitespace,
+            Token::Error => TokenClass::Error,
+            Token::EqEq
+            | Token::NotEq
+            | Token::LtEq
+            | Token::GtEq
+            | Token::Lt
+            | Token::Gt
+            | Token::Plus
+            | Token::Minus
+            | Token::Star
+            | Token::Slash
+            | Token::Eq
+            | Token::LBrace
+            | Token::RBrace
+            | Token::LParen
+            | Token::RParen
+            | Token::LBracket
+            | Token::RBracket
+            | Token::Comma
+            | Token::Colon
+            | Token::Dot => TokenClass::Punctuation,
+            _ => TokenClass::Keyword,
+        }
+    }
+
+    /// True for whitespace, newlines and comments, which carry no meaning.
+    pub fn is_trivia(self) -> bool {
+        matches!(self, Token::Whitespace | Token::Newline | Token::Comment)
+    }
+}
+
+/// Splits `text` into tokens with their byte ranges.
+///
+/// The ranges are contiguous and cover the whole text, so concatenating the
+/// slices gives back `text` exactly; unknown characters become
+/// [`Token::Error`].
+pub fn tokens(text: &str) -> Vec<(Token, Range<usize>)> {
+    let mut out: Vec<(Token, Range<usize>)> = Vec::new();
+    let mut covered = 0;
+    let push = |out: &mut Vec<(Token, Range<usize>)>, token: Token, range: Range<usize>| {
+        // Adjacent error characters form one error token.
+        if let Some((Token::Error, last)) = out.last_mut() {
+            if token == Token::Error && last.end == range.start {
+                last.end = range.end;
+                return;
+            }
+        }
+        out.push((token, range));
+    };
+    for (result, range) in Token::lexer(text).spanned() {
+        // INVARIANT: logos reports every byte as a token or an error, but a
+        // gap would break losslessness, so it is filled rather than trusted.
+        if range.start > covered {
+            push(&mut out, Token::Error, covered..range.start);
+        }
+        covered = covered.max(range.end);
+        push(&mut out, result.unwrap_or(Token::Error), range);
+    }
+    if covered < text.len() {
+        push(&mut out, Token::Error, covered..text.len());
+    }
+    out
+}
+
+/// True if `word` is a reserved word of the language.
+pub fn is_keyword(word: &str) -> bool {
+    let mut lexer = Token::lexer(word);
+    match (lexer.next(), lexer.next()) {
+        (Some(Ok(token)), None) => token.class() == TokenClass::Keyword || matches!(token, Token::True | Token::False),
+        _ => false,
+    }
+}
+
+/// The ANSI escape that starts a colour for a class, or `None` for plain text.
+fn ansi(class: TokenClass) -> Option<&'static str> {
+    match class {
+        TokenClass::Keyword => Some("\u{1b}[1;35m"),
+        TokenClass::Literal => Some("\u{1b}[36m"),
+        TokenClass::String => Some("\u{1b}[32m"),
+        TokenClass::Comment => Some("\u{1b}[2;37m"),
+        TokenClass::Error => Some("\u{1b}[31m"),
+        TokenClass::Name | TokenClass::Punctuation | TokenClass::Whitespace => None,
+    }
+}
+
+/// `text` with ANSI colours: keywords bold magenta, literals cyan, strings
+/// green, comments dim, unknown characters red.
+///
+/// Removing the escape sequences gives back `text`.
+pub fn highlight(text: &str) -> String {
+    const RESET: &str = "\u{1b}[0m";
+    let mut out = String::with_capacity(text.len() * 2);
+    for (token, range) in tokens(text) {
+        let slice = text.get(range).unwrap_or("");
+        match ansi(token.class()) {
+            // A coloured run never spans a newline, so that line-by-line
+            // display (and `less -R`) keeps the colour right.
+            Some(start) => {
+                for (i, line) in slice.split('\n').enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    if !line.is_empty() {
+                        let _ = write!(out, "{start}{line}{RESET}");
+                    }
+                }
+            }
+            None => out.push_str(slice),
+        }
+    }
+    out
+}
