@@ -36,7 +36,8 @@ fn main() {
         ));
     }
     table.push(']');
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_policies.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_policies.rs");
     if let Err(e) = std::fs::write(&out, table) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }

@@ -45,7 +45,9 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
     for file in sources.files() {
         match syntax::parse(file) {
             Ok(module) => modules.push(module),
-            Err(errors) => diagnostics.parse.extend(errors.0.into_iter().map(|e| (file.id, e))),
+            Err(errors) => diagnostics
+                .parse
+                .extend(errors.0.into_iter().map(|e| (file.id, e))),
         }
     }
     if !diagnostics.parse.is_empty() {
@@ -72,7 +74,12 @@ impl Diagnostics {
 }
 
 /// Renders one diagnostic whose spans point into `file`.
-pub fn render_one<D>(sources: &SourceMap, file: FileId, diagnostic: D, format: ErrorFormat) -> String
+pub fn render_one<D>(
+    sources: &SourceMap,
+    file: FileId,
+    diagnostic: D,
+    format: ErrorFormat,
+) -> String
 where
     D: Diagnostic + Send + Sync + 'static,
 {

@@ -473,12 +473,18 @@ impl Program {
             Type::Date => "date".into(),
             Type::Duration => "duration".into(),
             Type::Text => "text".into(),
-            Type::Enum(e) => self.enums.get(e.index()).map_or("?".into(), |e| e.name.clone()),
+            Type::Enum(e) => self
+                .enums
+                .get(e.index())
+                .map_or("?".into(), |e| e.name.clone()),
             Type::Set(e) => format!(
                 "set of {}",
                 self.enums.get(e.index()).map_or("?", |e| e.name.as_str())
             ),
-            Type::Record(r) => self.records.get(r.index()).map_or("?".into(), |r| r.name.clone()),
+            Type::Record(r) => self
+                .records
+                .get(r.index())
+                .map_or("?".into(), |r| r.name.clone()),
         }
     }
 }

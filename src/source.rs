@@ -18,7 +18,7 @@ pub struct FileId(pub u32);
 ///
 /// Spans are `Copy` and compare equal to every other span (see [`Spanned`]),
 /// so that syntax trees compare by meaning, not by position.
-#[derive(Clone, Copy, Default, Eq, Hash)]
+#[derive(Clone, Copy, Default, Eq)]
 pub struct Span {
     /// The file the span points into.
     pub file: FileId,

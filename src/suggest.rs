@@ -24,7 +24,9 @@ where
             return Some(candidate.to_string());
         }
         let score = strsim::jaro_winkler(&lower, &candidate.to_lowercase());
-        if score >= THRESHOLD && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
+        if score >= THRESHOLD
+            && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c))
+        {
             best = Some((score, candidate));
         }
     }
@@ -38,12 +40,18 @@ mod tests {
     #[test]
     fn a_typo_finds_the_intended_name() {
         let names = ["protection", "convictions", "as_of_date"];
-        assert_eq!(did_you_mean("protecton", names).as_deref(), Some("protection"));
+        assert_eq!(
+            did_you_mean("protecton", names).as_deref(),
+            Some("protection")
+        );
     }
 
     #[test]
     fn case_differences_win_outright() {
-        assert_eq!(did_you_mean("Crime", ["crimes", "crime"]).as_deref(), Some("crime"));
+        assert_eq!(
+            did_you_mean("Crime", ["crimes", "crime"]).as_deref(),
+            Some("crime")
+        );
     }
 
     #[test]

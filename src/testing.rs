@@ -33,7 +33,11 @@ pub fn case_of_test(program: &Program, test: &TestInfo) -> Case {
     for (rule, exercised) in &test.exercise {
         case.set_discretion(*rule, *exercised);
     }
-    case.expect = test.expect.iter().map(|(d, v, _)| (*d, v.clone())).collect();
+    case.expect = test
+        .expect
+        .iter()
+        .map(|(d, v, _)| (*d, v.clone()))
+        .collect();
     case
 }
 
@@ -46,8 +50,14 @@ pub fn run_case(program: &Program, name: &str, case: &Case) -> TestOutcome {
     let as_of = case.as_of.unwrap_or(DEFAULT_TEST_DATE);
     let mut failures = Vec::new();
     for (def, expected) in &case.expect {
-        let def_name = program.definitions.get(def.index()).map_or("?", |d| d.name.as_str());
-        let show = |v: &Option<Value>| v.as_ref().map_or("undetermined".to_string(), |v| v.display(program));
+        let def_name = program
+            .definitions
+            .get(def.index())
+            .map_or("?", |d| d.name.as_str());
+        let show = |v: &Option<Value>| {
+            v.as_ref()
+                .map_or("undetermined".to_string(), |v| v.display(program))
+        };
         match engine.value_of(case, *def, as_of) {
             Ok(actual) if actual == *expected => {}
             Ok(actual) => failures.push(format!(
@@ -60,7 +70,13 @@ pub fn run_case(program: &Program, name: &str, case: &Case) -> TestOutcome {
     }
     if case.expect.is_empty() {
         // A case without expectations must at least evaluate.
-        if let Err(e) = engine.evaluate(case, &Options { as_of: Some(as_of), verdicts: vec![] }) {
+        if let Err(e) = engine.evaluate(
+            case,
+            &Options {
+                as_of: Some(as_of),
+                verdicts: vec![],
+            },
+        ) {
             failures.push(describe(&e));
         }
     }

@@ -283,6 +283,8 @@ impl Diagnostic for CaseErrors {
         if self.0.len() < 2 {
             return None;
         }
-        Some(Box::new(self.0.iter().skip(1).map(|e| e as &dyn Diagnostic)))
+        Some(Box::new(
+            self.0.iter().skip(1).map(|e| e as &dyn Diagnostic),
+        ))
     }
 }

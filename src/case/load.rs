@@ -80,15 +80,28 @@ impl CaseFormat {
 
     fn example(self) -> &'static str {
         match self {
-            CaseFormat::Json => "a case file is a JSON object such as `{\"facts\": {\"person\": {\"age\": 30}}}`",
-            CaseFormat::Yaml => "a case file is a YAML mapping such as `facts: {person: {age: 30}}`",
-            CaseFormat::Toml => "a case file is a TOML document such as `[facts.person]` followed by `age = 30`",
+            CaseFormat::Json => {
+                "a case file is a JSON object such as `{\"facts\": {\"person\": {\"age\": 30}}}`"
+            }
+            CaseFormat::Yaml => {
+                "a case file is a YAML mapping such as `facts: {person: {age: 30}}`"
+            }
+            CaseFormat::Toml => {
+                "a case file is a TOML document such as `[facts.person]` followed by `age = 30`"
+            }
         }
     }
 }
 
 /// The keys a case file may have at the top.
-const TOP_KEYS: [&str; 5] = ["description", "as_of", "facts", "discretions", "expect"];
+const TOP_KEYS: [&str; 6] = [
+    "description",
+    "as_of",
+    "verdicts",
+    "facts",
+    "discretions",
+    "expect",
+];
 
 /// How long a value may be when quoted in a message before it is cut.
 const MAX_QUOTED: usize = 40;
@@ -102,7 +115,12 @@ const MAX_LISTED: usize = 12;
 /// `null` for a fact, a field or a whole section means "not given". In
 /// `expect`, the string `"undetermined"` (or `null`) expects no value. Every
 /// error found is returned, in the order they appear in the file.
-pub fn load_case(program: &Program, name: &str, text: &str, format: CaseFormat) -> Result<Case, CaseErrors> {
+pub fn load_case(
+    program: &Program,
+    name: &str,
+    text: &str,
+    format: CaseFormat,
+) -> Result<Case, CaseErrors> {
     let mut loader = Loader {
         program,
         name,
@@ -161,9 +179,9 @@ fn parse(text: &str, format: CaseFormat) -> Result<Json, SyntaxProblem> {
             Ok(v) => Ok(yaml_to_json(v)),
             Err(e) => Err(SyntaxProblem {
                 detail: strip_locations(&e.to_string()),
-                offset: e
-                    .location()
-                    .map_or(0, |l| offset_of(text, l.line(), l.column(), ColumnUnit::Chars)),
+                offset: e.location().map_or(0, |l| {
+                    offset_of(text, l.line(), l.column(), ColumnUnit::Chars)
+                }),
             }),
         },
         CaseFormat::Toml => match toml::from_str::<toml::Table>(text) {
@@ -188,13 +206,20 @@ enum ColumnUnit {
 /// The byte offset of a 1-based line and column, clamped to the line's end
 /// and to a character boundary.
 fn offset_of(text: &str, line: usize, column: usize, unit: ColumnUnit) -> usize {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     let rest = text.get(line_start..).unwrap_or("");
     let line_text = rest.split('\n').next().unwrap_or("");
     let col = column.saturating_sub(1);
     let within = match unit {
         ColumnUnit::Bytes => col.min(line_text.len()),
-        ColumnUnit::Chars => line_text.char_indices().nth(col).map_or(line_text.len(), |(i, _)| i),
+        ColumnUnit::Chars => line_text
+            .char_indices()
+            .nth(col)
+            .map_or(line_text.len(), |(i, _)| i),
     };
     floor_char_boundary(text, line_start + within)
 }
@@ -210,7 +235,10 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 /// A span of the one character at `offset` (empty at the end of the text).
 fn char_span(text: &str, offset: usize) -> SourceSpan {
     let offset = floor_char_boundary(text, offset);
-    let len = text.get(offset..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8);
+    let len = text
+        .get(offset..)
+        .and_then(|s| s.chars().next())
+        .map_or(0, char::len_utf8);
     (offset, len).into()
 }
 
@@ -286,7 +314,11 @@ fn yaml_to_json(value: serde_yaml_ng::Value) -> Json {
         }
         Y::String(s) => Json::String(s),
         Y::Sequence(items) => Json::Array(items.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(map) => Json::Object(map.into_iter().map(|(k, v)| (yaml_key_text(k), yaml_to_json(v))).collect()),
+        Y::Mapping(map) => Json::Object(
+            map.into_iter()
+                .map(|(k, v)| (yaml_key_text(k), yaml_to_json(v)))
+                .collect(),
+        ),
         Y::Tagged(tagged) => yaml_to_json(tagged.value),
     }
 }
@@ -299,7 +331,8 @@ fn yaml_key_text(key: serde_yaml_ng::Value) -> String {
         Y::Null => "null".to_string(),
         Y::Bool(b) => b.to_string(),
         Y::Number(n) => n.to_string(),
-        other => serde_yaml_ng::to_string(&other).map_or_else(|_| "?".to_string(), |s| s.trim().to_string()),
+        other => serde_yaml_ng::to_string(&other)
+            .map_or_else(|_| "?".to_string(), |s| s.trim().to_string()),
     }
 }
 
@@ -313,7 +346,12 @@ fn toml_to_json(value: toml::Value) -> Json {
         // A bare TOML date (`as_of = 2003-01-15`) reads as the string a date fact expects.
         T::Datetime(d) => Json::String(d.to_string()),
         T::Array(items) => Json::Array(items.into_iter().map(toml_to_json).collect()),
-        T::Table(table) => Json::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        T::Table(table) => Json::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -363,7 +401,11 @@ fn key(path: &[Seg], name: &str) -> Vec<Seg> {
 /// `` `a`, `b` and `c` ``, cut after [`MAX_LISTED`] names.
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let names: Vec<&str> = names.collect();
-    let shown: Vec<String> = names.iter().take(MAX_LISTED).map(|n| format!("`{n}`")).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .take(MAX_LISTED)
+        .map(|n| format!("`{n}`"))
+        .collect();
     let more = names.len().saturating_sub(MAX_LISTED);
     match (shown.split_last(), more) {
         (None, _) => String::new(),
@@ -373,8 +415,22 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// Text from the case as a message quotes it: `` `text` ``, or "an empty
+/// string" (an empty pair of backticks reads as a typo).
+fn quoted(text: &str) -> String {
+    if text.trim().is_empty() {
+        "an empty string".to_string()
+    } else {
+        format!("`{text}`")
+    }
+}
+
 /// "did you mean `x`?", or else `otherwise`.
-fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str> + Clone, otherwise: impl FnOnce() -> String) -> String {
+fn suggest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str> + Clone,
+    otherwise: impl FnOnce() -> String,
+) -> String {
     match did_you_mean(name, candidates) {
         Some(s) => format!("did you mean `{s}`?"),
         None => otherwise(),
@@ -427,7 +483,13 @@ impl Loader<'_> {
         }
     }
 
-    fn wrong_type(&mut self, path: &[Seg], expected: impl Into<String>, found: &Json, help: Option<String>) {
+    fn wrong_type(
+        &mut self,
+        path: &[Seg],
+        expected: impl Into<String>,
+        found: &Json,
+        help: Option<String>,
+    ) {
         let error = CaseError::WrongType {
             path: display_path(path),
             expected: expected.into(),
@@ -473,7 +535,12 @@ impl Loader<'_> {
                 "description" => match value {
                     Json::Null => {}
                     Json::String(s) => self.case.description = Some(s.clone()),
-                    other => self.wrong_type(&path, "text", other, Some("write the description as a string".into())),
+                    other => self.wrong_type(
+                        &path,
+                        "text",
+                        other,
+                        Some("write the description as a string".into()),
+                    ),
                 },
                 "as_of" => {
                     if !value.is_null() {
@@ -483,9 +550,13 @@ impl Loader<'_> {
                 "facts" => self.facts(&path, value),
                 "discretions" => self.discretions(&path, value),
                 "expect" => self.expect(&path, value),
+                "verdicts" => self.verdicts(&path, value),
                 _ => {
                     let help = suggest(name, TOP_KEYS.iter().copied(), || {
-                        format!("the keys of a case file are {}", list(TOP_KEYS.iter().copied()))
+                        format!(
+                            "the keys of a case file are {}",
+                            list(TOP_KEYS.iter().copied())
+                        )
                     });
                     let error = CaseError::UnknownKey {
                         path: display_path(&path),
@@ -565,18 +636,30 @@ impl Loader<'_> {
             return;
         };
         let Json::Object(map) = value else {
-            let help = format!("give the fields of `{}` as {}", info.name, self.format.mapping());
+            let help = format!(
+                "give the fields of `{}` as {}",
+                info.name,
+                self.format.mapping()
+            );
             self.wrong_type(path, format!("a `{}` record", info.name), value, Some(help));
             return;
         };
         for (name, value) in map {
             let path = key(path, name);
             match info.fields.iter().find(|(field, _, _)| field == name) {
-                Some((field, ty, _)) => self.fact(&path, &format!("{dotted}.{field}"), *ty, None, value),
+                Some((field, ty, _)) => {
+                    self.fact(&path, &format!("{dotted}.{field}"), *ty, None, value)
+                }
                 None => {
                     let names = info.fields.iter().map(|(f, _, _)| f.as_str());
-                    let help = suggest(name, names.clone(), || format!("`{}` has the fields {}", info.name, list(names)));
-                    self.unknown_fact(&path, format!("record `{}` has no field `{name}`", info.name), help);
+                    let help = suggest(name, names.clone(), || {
+                        format!("`{}` has the fields {}", info.name, list(names))
+                    });
+                    self.unknown_fact(
+                        &path,
+                        format!("record `{}` has no field `{name}`", info.name),
+                        help,
+                    );
                 }
             }
         }
@@ -588,7 +671,12 @@ impl Loader<'_> {
             Type::Bool => match value {
                 Json::Bool(b) => Some(Value::Bool(*b)),
                 other => {
-                    self.wrong_type(path, "a bool", other, Some("write `true` or `false`".into()));
+                    self.wrong_type(
+                        path,
+                        "a bool",
+                        other,
+                        Some("write `true` or `false`".into()),
+                    );
                     None
                 }
             },
@@ -625,13 +713,23 @@ impl Loader<'_> {
             "an integer" => Some(format!("integers range from {} to {}", i64::MIN, i64::MAX)),
             _ => None,
         };
-        self.bad_value(path, format!("{literal} is out of range for {kind}"), "out of range", help);
+        self.bad_value(
+            path,
+            format!("{literal} is out of range for {kind}"),
+            "out of range",
+            help,
+        );
     }
 
     fn integer(&mut self, path: &[Seg], value: &Json) -> Option<i64> {
         const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
         let Json::Number(n) = value else {
-            self.wrong_type(path, "an integer", value, Some("write a whole number such as `30`".into()));
+            self.wrong_type(
+                path,
+                "an integer",
+                value,
+                Some("write a whole number such as `30`".into()),
+            );
             return None;
         };
         if let Some(i) = n.as_i64() {
@@ -652,14 +750,24 @@ impl Loader<'_> {
                 }
             }
             _ => {
-                self.wrong_type(path, "an integer", value, Some("write a whole number such as `30`".into()));
+                self.wrong_type(
+                    path,
+                    "an integer",
+                    value,
+                    Some("write a whole number such as `30`".into()),
+                );
                 None
             }
         }
     }
 
     fn decimal(&mut self, path: &[Seg], value: &Json) -> Option<Decimal> {
-        let help = || Some("write a decimal as a number such as `0.5`, or as a string such as `\"0.5\"`".to_string());
+        let help = || {
+            Some(
+                "write a decimal as a number such as `0.5`, or as a string such as `\"0.5\"`"
+                    .to_string(),
+            )
+        };
         match value {
             Json::Number(n) => {
                 if let Some(i) = n.as_i64() {
@@ -669,7 +777,9 @@ impl Loader<'_> {
                 } else {
                     // `Display` for f64 prints the shortest text that reads back
                     // as the same float, never in exponent form.
-                    let parsed = n.as_f64().and_then(|f| Decimal::from_str(&f.to_string()).ok());
+                    let parsed = n
+                        .as_f64()
+                        .and_then(|f| Decimal::from_str(&f.to_string()).ok());
                     if parsed.is_none() {
                         self.out_of_range(path, value, "a decimal");
                     }
@@ -679,7 +789,12 @@ impl Loader<'_> {
             Json::String(s) => match parse_decimal(s.trim()) {
                 Some(d) => Some(d),
                 None => {
-                    self.bad_value(path, format!("`{s}` is not a decimal number"), "not a number", help());
+                    self.bad_value(
+                        path,
+                        format!("{} is not a decimal number", quoted(s)),
+                        "not a number",
+                        help(),
+                    );
                     None
                 }
             },
@@ -691,7 +806,12 @@ impl Loader<'_> {
     }
 
     fn money(&mut self, path: &[Seg], value: &Json) -> Option<Money> {
-        let help = || Some("write money as a three-letter currency code and an amount: `\"KRW 1000\"`".to_string());
+        let help = || {
+            Some(
+                "write money as a three-letter currency code and an amount: `\"KRW 1000\"`"
+                    .to_string(),
+            )
+        };
         let Json::String(s) = value else {
             self.wrong_type(path, "money", value, help());
             return None;
@@ -699,7 +819,12 @@ impl Loader<'_> {
         match parse_money(s) {
             Ok(m) => Some(m),
             Err(reason) => {
-                self.bad_value(path, format!("`{s}` is not an amount of money: {reason}"), "not money", help());
+                self.bad_value(
+                    path,
+                    format!("{} is not an amount of money: {reason}", quoted(s)),
+                    "not money",
+                    help(),
+                );
                 None
             }
         }
@@ -714,11 +839,21 @@ impl Loader<'_> {
         match parse_date(s) {
             Ok(d) => Some(d),
             Err(DateProblem::Format) => {
-                self.bad_value(path, format!("`{s}` is not a date"), "not `YYYY-MM-DD`", help());
+                self.bad_value(
+                    path,
+                    format!("{} is not a date", quoted(s)),
+                    "not `YYYY-MM-DD`",
+                    help(),
+                );
                 None
             }
             Err(DateProblem::Impossible(reason)) => {
-                self.bad_value(path, format!("`{s}` is not a date: {reason}"), "no such day", None);
+                self.bad_value(
+                    path,
+                    format!("{} is not a date: {reason}", quoted(s)),
+                    "no such day",
+                    None,
+                );
                 None
             }
         }
@@ -738,7 +873,12 @@ impl Loader<'_> {
         match parse_duration(s) {
             Ok(d) => Some(d),
             Err(reason) => {
-                self.bad_value(path, format!("`{s}` is not a duration: {reason}"), "not a duration", help());
+                self.bad_value(
+                    path,
+                    format!("{} is not a duration: {reason}", quoted(s)),
+                    "not a duration",
+                    help(),
+                );
                 None
             }
         }
@@ -748,7 +888,10 @@ impl Loader<'_> {
         let program = self.program;
         let info = program.enums.get(e.index())?;
         let Json::String(s) = value else {
-            let help = format!("write one of {}", list(info.variants.iter().map(|(v, _)| v.as_str())));
+            let help = format!(
+                "write one of {}",
+                list(info.variants.iter().map(|(v, _)| v.as_str()))
+            );
             self.wrong_type(path, format!("a `{}` value", info.name), value, Some(help));
             return None;
         };
@@ -756,10 +899,12 @@ impl Loader<'_> {
             return u32::try_from(i).ok();
         }
         let names = info.variants.iter().map(|(v, _)| v.as_str());
-        let help = suggest(s, names.clone(), || format!("`{}` has the variants {}", info.name, list(names)));
+        let help = suggest(s, names.clone(), || {
+            format!("`{}` has the variants {}", info.name, list(names))
+        });
         self.bad_value(
             path,
-            format!("`{s}` is not a variant of `{}`", info.name),
+            format!("{} is not a variant of `{}`", quoted(s), info.name),
             "unknown variant",
             Some(help),
         );
@@ -769,7 +914,8 @@ impl Loader<'_> {
     fn set(&mut self, path: &[Seg], e: EnumId, value: &Json) -> Option<Value> {
         let Json::Array(items) = value else {
             let name = self.program.type_name(Type::Enum(e));
-            let help = format!("write a set as a list of `{name}` values, such as `[\"a\", \"b\"]`");
+            let help =
+                format!("write a set as a list of `{name}` values, such as `[\"a\", \"b\"]`");
             self.wrong_type(path, format!("a set of `{name}`"), value, Some(help));
             return None;
         };
@@ -781,7 +927,12 @@ impl Loader<'_> {
                 Some(Some(bit)) => bits |= bit,
                 Some(None) => {
                     ok = false;
-                    self.bad_value(&path, "sets hold at most 128 variants".into(), "too many variants", None);
+                    self.bad_value(
+                        &path,
+                        "sets hold at most 128 variants".into(),
+                        "too many variants",
+                        None,
+                    );
                 }
                 None => ok = false,
             }
@@ -794,7 +945,10 @@ impl Loader<'_> {
             Json::Null => return,
             Json::Object(map) => map,
             other => {
-                let expected = format!("{} of rule names to `true` or `false`", self.format.mapping());
+                let expected = format!(
+                    "{} of rule names to `true` or `false`",
+                    self.format.mapping()
+                );
                 self.wrong_type(path, expected, other, None);
                 return;
             }
@@ -803,7 +957,11 @@ impl Loader<'_> {
         for (name, value) in map {
             let path = key(path, name);
             let Some(rule) = program.rule_by_name(name) else {
-                let mays = program.rules.iter().filter(|r| r.may.is_some()).map(|r| r.name.as_str());
+                let mays = program
+                    .rules
+                    .iter()
+                    .filter(|r| r.may.is_some())
+                    .map(|r| r.name.as_str());
                 let help = suggest(name, mays.clone(), || {
                     if mays.clone().next().is_none() {
                         "this policy set has no discretions (rules written with `may`)".to_string()
@@ -821,7 +979,11 @@ impl Loader<'_> {
                 self.errors.push(error);
                 continue;
             };
-            if program.rules.get(rule.index()).is_none_or(|r| r.may.is_none()) {
+            if program
+                .rules
+                .get(rule.index())
+                .is_none_or(|r| r.may.is_none())
+            {
                 let error = CaseError::NotADiscretion {
                     path: display_path(&path),
                     name: name.clone(),
@@ -835,8 +997,46 @@ impl Loader<'_> {
                 Json::Null => {}
                 Json::Bool(b) => self.case.set_discretion(rule, *b),
                 other => {
-                    let help = "`true`: the discretion was exercised; `false`: it was not".to_string();
+                    let help =
+                        "`true`: the discretion was exercised; `false`: it was not".to_string();
                     self.wrong_type(&path, "a bool", other, Some(help));
+                }
+            }
+        }
+    }
+
+    /// `verdicts`: the verdicts the case asks for, by name.
+    fn verdicts(&mut self, path: &[Seg], value: &Json) {
+        let items = match value {
+            Json::Null => return,
+            Json::Array(items) => items,
+            other => {
+                self.wrong_type(path, "a list of verdict names", other, None);
+                return;
+            }
+        };
+        let program = self.program;
+        for (i, item) in items.iter().enumerate() {
+            let path = with(path, Seg::Index(i));
+            let Some(name) = item.as_str() else {
+                self.wrong_type(&path, "a verdict name", item, None);
+                continue;
+            };
+            match program.definition(name) {
+                Some(def) => self.case.verdicts.push(def),
+                None => {
+                    let all = program.definitions.iter().map(|d| d.name.as_str());
+                    let help = suggest(name, all, || {
+                        "run `refuge check` to list the verdicts".to_string()
+                    });
+                    let error = CaseError::UnknownVerdict {
+                        path: display_path(&path),
+                        name: name.to_string(),
+                        span: self.value_span(&path),
+                        help,
+                        src: self.source(),
+                    };
+                    self.errors.push(error);
                 }
             }
         }
@@ -858,7 +1058,9 @@ impl Loader<'_> {
             let Some(def) = program.definition(name) else {
                 let all = program.definitions.iter().map(|d| d.name.as_str());
                 let help = suggest(name, all, || {
-                    let verdicts = program.verdicts().filter_map(|d| program.definitions.get(d.index()));
+                    let verdicts = program
+                        .verdicts()
+                        .filter_map(|d| program.definitions.get(d.index()));
                     let verdicts: Vec<&str> = verdicts.map(|d| d.name.as_str()).collect();
                     if verdicts.is_empty() {
                         "this policy set declares no verdicts".to_string()
@@ -922,7 +1124,10 @@ fn parse_money(text: &str) -> Result<Money, String> {
         });
     }
     if !code.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(format!("currency codes are written in capitals: `{}`", code.to_ascii_uppercase()));
+        return Err(format!(
+            "currency codes are written in capitals: `{}`",
+            code.to_ascii_uppercase()
+        ));
     }
     let Some(value) = ungroup(amount).and_then(|a| parse_decimal(&a)) else {
         return Err(format!("`{amount}` is not a number"));
@@ -931,7 +1136,10 @@ fn parse_money(text: &str) -> Result<Money, String> {
     for (slot, byte) in currency.iter_mut().zip(code.bytes()) {
         *slot = byte;
     }
-    Ok(Money { amount: value, currency })
+    Ok(Money {
+        amount: value,
+        currency,
+    })
 }
 
 /// `36,000,000.5` → `36000000.5`; `None` if the commas are not thousands
@@ -980,30 +1188,40 @@ const MONTHS: [&str; 12] = [
 /// `YYYY-MM-DD`, strictly.
 fn parse_date(text: &str) -> Result<Date, DateProblem> {
     let mut parts = text.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(DateProblem::Format);
     };
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
         return Err(DateProblem::Format);
     }
-    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>()) else {
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>())
+    else {
         return Err(DateProblem::Format);
     };
     let Some(month_name) = usize::try_from(month - 1).ok().and_then(|i| MONTHS.get(i)) else {
-        return Err(DateProblem::Impossible(format!("there is no month {month}")));
+        return Err(DateProblem::Impossible(format!(
+            "there is no month {month}"
+        )));
     };
     let first = Date::new(year, month, 1).map_err(|_| DateProblem::Format)?;
     let days = first.days_in_month();
     if day < 1 || day > days {
-        return Err(DateProblem::Impossible(format!("{month_name} {year} has {days} days")));
+        return Err(DateProblem::Impossible(format!(
+            "{month_name} {year} has {days} days"
+        )));
     }
     Date::new(year, month, day).map_err(|e| DateProblem::Impossible(e.to_string()))
 }
 
 /// `10 years`, `1 year 6 months`, `2 weeks`, `30 days`.
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let mut words = text.split_whitespace().filter(|w| *w != "and").map(|w| w.trim_end_matches(','));
+    let mut words = text
+        .split_whitespace()
+        .filter(|w| *w != "and")
+        .map(|w| w.trim_end_matches(','));
     let mut duration = Duration::default();
     let mut any = false;
     while let Some(number) = words.next() {
@@ -1022,7 +1240,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
                 let months = n.checked_mul(12).ok_or_else(overflow)?;
                 duration.months = duration.months.checked_add(months).ok_or_else(overflow)?;
             }
-            "month" | "months" => duration.months = duration.months.checked_add(n).ok_or_else(overflow)?,
+            "month" | "months" => {
+                duration.months = duration.months.checked_add(n).ok_or_else(overflow)?
+            }
             "week" | "weeks" => {
                 let days = n.checked_mul(7).ok_or_else(overflow)?;
                 duration.days = duration.days.checked_add(days).ok_or_else(overflow)?;
@@ -1035,7 +1255,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     if any {
         Ok(duration)
     } else {
-        Err("it is empty".into())
+        Err("it has no number and unit".into())
     }
 }
 
@@ -1111,7 +1331,10 @@ fn byte_at(text: &str, at: usize) -> Option<u8> {
 
 /// The byte offset after the character at `at`.
 fn next_char(text: &str, at: usize) -> usize {
-    at + text.get(at..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8)
+    at + text
+        .get(at..)
+        .and_then(|s| s.chars().next())
+        .map_or(1, char::len_utf8)
 }
 
 /// Skips whitespace, newlines and `#` comments.
@@ -1120,7 +1343,10 @@ fn skip_space(text: &str, mut at: usize) -> usize {
         match byte_at(text, at) {
             Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
             Some(b'#') => {
-                at = text.get(at..).and_then(|s| s.find('\n')).map_or(text.len(), |n| at + n);
+                at = text
+                    .get(at..)
+                    .and_then(|s| s.find('\n'))
+                    .map_or(text.len(), |n| at + n);
             }
             _ => return at,
         }
@@ -1164,7 +1390,10 @@ fn bracket_end(text: &str, at: usize) -> usize {
                 continue;
             }
             b'#' if i == 0 || matches!(byte_at(text, i - 1), Some(b' ' | b'\t' | b'\n')) => {
-                i = text.get(i..).and_then(|s| s.find('\n')).map_or(text.len(), |n| i + n);
+                i = text
+                    .get(i..)
+                    .and_then(|s| s.find('\n'))
+                    .map_or(text.len(), |n| i + n);
                 continue;
             }
             b'{' | b'[' => depth += 1,
@@ -1191,7 +1420,8 @@ fn value_end(text: &str, at: usize) -> usize {
         Some(_) => {
             let mut i = at;
             while let Some(b) = byte_at(text, i) {
-                let comment = b == b'#' && i > at && matches!(byte_at(text, i - 1), Some(b' ' | b'\t'));
+                let comment =
+                    b == b'#' && i > at && matches!(byte_at(text, i - 1), Some(b' ' | b'\t'));
                 if matches!(b, b',' | b'}' | b']' | b'\n' | b'\r') || comment {
                     break;
                 }
@@ -1341,15 +1571,28 @@ impl Best<'_> {
         value: Option<Range<usize>>,
     ) -> Option<Located> {
         let target = self.target;
-        let common = line_path.iter().zip(target).take_while(|(a, b)| a == b).count();
+        let common = line_path
+            .iter()
+            .zip(target)
+            .take_while(|(a, b)| a == b)
+            .count();
         let first_on_line = line_path.len().saturating_sub(spans.len());
         if common <= first_on_line {
             return None;
         }
-        let span_of = |depth: usize| spans.get(depth - 1 - first_on_line).cloned();
+        let span_of = |depth: usize| {
+            depth
+                .checked_sub(first_on_line + 1)
+                .and_then(|i| spans.get(i))
+                .cloned()
+        };
         if common == target.len() {
             let key = span_of(common)?;
-            let value = if common == line_path.len() { value } else { None };
+            let value = if common == line_path.len() {
+                value
+            } else {
+                None
+            };
             return Some(Located {
                 key,
                 value,
@@ -1358,7 +1601,10 @@ impl Best<'_> {
         }
         if common == line_path.len() {
             // An ancestor of the target, whose value may hold the rest inline.
-            if let Some(v) = value.as_ref().filter(|v| matches!(byte_at(text, v.start), Some(b'{' | b'['))) {
+            if let Some(v) = value
+                .as_ref()
+                .filter(|v| matches!(byte_at(text, v.start), Some(b'{' | b'[')))
+            {
                 let rest = target.get(common..).unwrap_or(&[]);
                 let inner = flow_walk(text, v.start, rest);
                 if inner.depth == rest.len() {
@@ -1378,7 +1624,11 @@ impl Best<'_> {
         }
         if common > self.found.depth {
             if let Some(key) = span_of(common) {
-                let value = if common == line_path.len() { value } else { None };
+                let value = if common == line_path.len() {
+                    value
+                } else {
+                    None
+                };
                 self.found = Located {
                     key,
                     value,
@@ -1434,7 +1684,9 @@ fn yaml_walk(text: &str, target: &[Seg]) -> Located {
             continue;
         }
         let content_start = start + indent;
-        let path_of = |stack: &[Entry]| -> Vec<Seg> { stack.iter().map(|e| Seg::Key(e.key.clone())).collect() };
+        let path_of = |stack: &[Entry]| -> Vec<Seg> {
+            stack.iter().map(|e| Seg::Key(e.key.clone())).collect()
+        };
         if content == "-" || content.starts_with("- ") {
             while stack.last().is_some_and(|e| e.indent > indent) {
                 stack.pop();
@@ -1472,7 +1724,11 @@ fn yaml_walk(text: &str, target: &[Seg]) -> Located {
                 skip_until = skip_until.max(v.end);
             }
         }
-        stack.push(Entry { indent, key, items: 0 });
+        stack.push(Entry {
+            indent,
+            key,
+            items: 0,
+        });
         let span = content_start..content_start + key_len;
         if let Some(found) = best.consider(text, &path, &[span], value) {
             return found;
@@ -1491,8 +1747,14 @@ fn yaml_key(content: &str) -> Option<(String, usize, usize)> {
             loop {
                 match byte_at(content, i) {
                     None => return None,
-                    Some(b':') if matches!(byte_at(content, i + 1), None | Some(b' ' | b'\t')) => break,
-                    Some(b'#') if i > 0 && matches!(byte_at(content, i - 1), Some(b' ' | b'\t')) => return None,
+                    Some(b':') if matches!(byte_at(content, i + 1), None | Some(b' ' | b'\t')) => {
+                        break
+                    }
+                    Some(b'#')
+                        if i > 0 && matches!(byte_at(content, i - 1), Some(b' ' | b'\t')) =>
+                    {
+                        return None
+                    }
                     Some(_) => i = next_char(content, i),
                 }
             }
@@ -1518,7 +1780,9 @@ fn toml_key(text: &str, at: usize, stop: u8) -> Option<(Vec<Seg>, Vec<Range<usiz
             b'"' | b'\'' => string_end(text, pos),
             _ => {
                 let mut i = pos;
-                while byte_at(text, i).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                while byte_at(text, i)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
                     i += 1;
                 }
                 i
@@ -1554,7 +1818,11 @@ fn toml_walk(text: &str, target: &[Seg]) -> Located {
         match byte_at(text, content_start) {
             None | Some(b'\n' | b'\r' | b'#') => continue,
             Some(b'[') => {
-                let open = if byte_at(text, content_start + 1) == Some(b'[') { 2 } else { 1 };
+                let open = if byte_at(text, content_start + 1) == Some(b'[') {
+                    2
+                } else {
+                    1
+                };
                 let Some((parts, spans, _)) = toml_key(text, content_start + open, b']') else {
                     continue;
                 };
@@ -1589,10 +1857,16 @@ fn toml_walk(text: &str, target: &[Seg]) -> Located {
 /// The end of a TOML `"""…"""` or `'''…'''` string starting at `at`.
 fn multiline_string_end(text: &str, at: usize) -> Option<usize> {
     let rest = text.get(at..)?;
-    let delimiter = ["\"\"\"", "'''"].into_iter().find(|d| rest.starts_with(d))?;
+    let delimiter = ["\"\"\"", "'''"]
+        .into_iter()
+        .find(|d| rest.starts_with(d))?;
     let body = rest.get(3..)?;
     let close = body.find(delimiter)?;
     // Quotes right before the closing delimiter belong to the string.
-    let extra = body.get(close + 3..)?.bytes().take_while(|b| Some(*b) == delimiter.bytes().next()).count();
+    let extra = body
+        .get(close + 3..)?
+        .bytes()
+        .take_while(|b| Some(*b) == delimiter.bytes().next())
+        .count();
     Some(at + 3 + close + 3 + extra)
 }

@@ -7,6 +7,7 @@
 //! {
 //!   "description": "an applicant at an overseas mission",
 //!   "as_of": "2003-01-15",
+//!   "verdicts": ["rok_protection"],
 //!   "facts": { "person": { "age": 30 }, "convictions": ["murder"], "standard_amount": "KRW 36000000" },
 //!   "discretions": { "refuse_serious_criminal": true },
 //!   "expect": { "rok_protection": "protected", "return_prohibited": "undetermined" }
@@ -35,6 +36,8 @@ pub struct Case {
     pub description: Option<String>,
     /// The date to apply the law as of.
     pub as_of: Option<Date>,
+    /// The verdicts the case asks for (empty: every verdict).
+    pub verdicts: Vec<DefId>,
     /// One entry per fact slot (`None`: missing).
     pub facts: Vec<Option<Value>>,
     /// One entry per rule: how a discretion was exercised (`None`: not stated).
@@ -49,6 +52,7 @@ impl Case {
         Case {
             description: None,
             as_of: None,
+            verdicts: Vec::new(),
             facts: vec![None; program.facts.len()],
             discretions: vec![None; program.rules.len()],
             expect: Vec::new(),

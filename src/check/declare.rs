@@ -258,7 +258,8 @@ impl Context {
                     .filter(|(_, e)| accept(e.decl))
                     .map(|(n, _)| n.as_str())
                     .collect();
-                let help = did_you_mean(&name.node, candidates).map(|s| format!("did you mean `{s}`?"));
+                let help =
+                    did_you_mean(&name.node, candidates).map(|s| format!("did you mean `{s}`?"));
                 self.error(CheckError::UnknownName {
                     kind,
                     name: name.node.clone(),
@@ -288,15 +289,17 @@ impl Context {
                     return Some(t);
                 }
                 if !self.names.contains_key(&name.node) {
-                    let mut candidates: Vec<&str> =
-                        vec!["bool", "integer", "decimal", "money", "date", "duration", "text"];
+                    let mut candidates: Vec<&str> = vec![
+                        "bool", "integer", "decimal", "money", "date", "duration", "text",
+                    ];
                     candidates.extend(
                         self.names
                             .iter()
                             .filter(|(_, e)| matches!(e.decl, Decl::Enum(_) | Decl::Record(_)))
                             .map(|(n, _)| n.as_str()),
                     );
-                    let help = did_you_mean(&name.node, candidates).map(|s| format!("did you mean `{s}`?"));
+                    let help = did_you_mean(&name.node, candidates)
+                        .map(|s| format!("did you mean `{s}`?"));
                     self.error(CheckError::UnknownName {
                         kind: "type",
                         name: name.node.clone(),
@@ -305,7 +308,9 @@ impl Context {
                     });
                     return None;
                 }
-                match self.lookup(module, name, "type", |d| matches!(d, Decl::Enum(_) | Decl::Record(_)))? {
+                match self.lookup(module, name, "type", |d| {
+                    matches!(d, Decl::Enum(_) | Decl::Record(_))
+                })? {
                     Decl::Enum(e) => Some(Type::Enum(e)),
                     Decl::Record(r) => Some(Type::Record(r)),
                     _ => None,
@@ -314,7 +319,11 @@ impl Context {
             TypeExpr::SetOf(name) => {
                 match self.lookup(module, name, "enum", |d| matches!(d, Decl::Enum(_)))? {
                     Decl::Enum(e) => {
-                        let count = self.program.enums.get(e.index()).map_or(0, |e| e.variants.len());
+                        let count = self
+                            .program
+                            .enums
+                            .get(e.index())
+                            .map_or(0, |e| e.variants.len());
                         if count > 128 {
                             self.error(CheckError::EnumTooLarge {
                                 name: name.node.clone(),
@@ -335,7 +344,8 @@ impl Context {
         for module in modules {
             for item in &module.items {
                 if let Item::Record(r) = item {
-                    let Some(Decl::Record(id)) = self.names.get(&r.name.node).map(|e| e.decl) else {
+                    let Some(Decl::Record(id)) = self.names.get(&r.name.node).map(|e| e.decl)
+                    else {
                         continue;
                     };
                     let mut fields = Vec::new();
@@ -353,14 +363,21 @@ impl Context {
         for module in modules {
             for item in &module.items {
                 if let Item::Fact(f) = item {
-                    let Some(Decl::Fact(index)) = self.names.get(&f.name.node).map(|e| e.decl) else {
+                    let Some(Decl::Fact(index)) = self.names.get(&f.name.node).map(|e| e.decl)
+                    else {
                         continue;
                     };
                     let Some(ty) = self.resolve_type(&module.name, &f.ty) else {
                         continue;
                     };
                     let mut stack = Vec::new();
-                    let slot = self.add_fact_slots(&f.name.node, ty, f.label.clone(), f.name.span, &mut stack);
+                    let slot = self.add_fact_slots(
+                        &f.name.node,
+                        ty,
+                        f.label.clone(),
+                        f.name.span,
+                        &mut stack,
+                    );
                     if let Some(root) = self.program.fact_roots.get_mut(index) {
                         root.ty = ty;
                         root.slot = slot;
@@ -393,7 +410,12 @@ impl Context {
                     return None;
                 }
                 stack.push(r);
-                let fields = self.program.records.get(r.index()).map(|r| r.fields.clone()).unwrap_or_default();
+                let fields = self
+                    .program
+                    .records
+                    .get(r.index())
+                    .map(|r| r.fields.clone())
+                    .unwrap_or_default();
                 for (name, fty, flabel) in fields {
                     self.add_fact_slots(&format!("{path}.{name}"), fty, flabel, span, stack);
                 }
@@ -440,7 +462,9 @@ impl Context {
                 }
                 let mut rows = Vec::new();
                 for row in &t.rows {
-                    if let Some(r) = self.lower_row(&module.name, &t.name.node, &keys, &columns, row) {
+                    if let Some(r) =
+                        self.lower_row(&module.name, &t.name.node, &keys, &columns, row)
+                    {
                         rows.push(r);
                     }
                 }
@@ -461,11 +485,18 @@ impl Context {
     ) -> Option<RowInfo> {
         if row.keys.len() != keys.len() {
             self.error(CheckError::BadRow {
-                message: format!("row has {} keys, table `{table}` has {}", row.keys.len(), keys.len()),
+                message: format!(
+                    "row has {} keys, table `{table}` has {}",
+                    row.keys.len(),
+                    keys.len()
+                ),
                 span: row.span,
                 help: format!(
                     "give one value for each key: {}",
-                    keys.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    keys.iter()
+                        .map(|(n, _)| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
             return None;
@@ -487,7 +518,12 @@ impl Context {
                 None => {
                     let help = did_you_mean(&name.node, columns.iter().map(|c| c.0.as_str()))
                         .map_or_else(
-                            || format!("table `{table}` has the columns {}", list(columns.iter().map(|c| &c.0))),
+                            || {
+                                format!(
+                                    "table `{table}` has the columns {}",
+                                    list(columns.iter().map(|c| &c.0))
+                                )
+                            },
                             |s| format!("did you mean `{s}`?"),
                         );
                     self.error(CheckError::BadRow {
@@ -515,7 +551,13 @@ impl Context {
                 }
             }
         }
-        let meta = self.lower_meta(&row.clauses, "row", &format!("{table} row"), row.span, false);
+        let meta = self.lower_meta(
+            &row.clauses,
+            "row",
+            &format!("{table} row"),
+            row.span,
+            false,
+        );
         Some(RowInfo {
             keys: key_values,
             cells: out,
@@ -525,13 +567,22 @@ impl Context {
     }
 
     /// Evaluates a constant expression (table keys and cells, test values).
-    pub(crate) fn constant(&mut self, module: &str, expr: &ast::Expr, ty: Type, what: &'static str) -> Option<Value> {
+    pub(crate) fn constant(
+        &mut self,
+        module: &str,
+        expr: &ast::Expr,
+        ty: Type,
+        what: &'static str,
+    ) -> Option<Value> {
         let lowered = self.lower_expr(module, None, expr, Some(ty))?;
         self.expect_type(&lowered, ty);
         match crate::eval::constant(&lowered) {
             Some(v) => Some(v),
             None => {
-                self.error(CheckError::NotConstant { what, span: expr.span });
+                self.error(CheckError::NotConstant {
+                    what,
+                    span: expr.span,
+                });
                 None
             }
         }
@@ -569,7 +620,9 @@ impl Context {
                         .collect();
                     let help = did_you_mean(&cite.source.node, candidates)
                         .map(|s| format!("did you mean `{s}`?"))
-                        .or_else(|| Some("declare it with `source NAME : statute \"title\"`".into()));
+                        .or_else(|| {
+                            Some("declare it with `source NAME : statute \"title\"`".into())
+                        });
                     self.error(CheckError::UnknownName {
                         kind: "source",
                         name: cite.source.node.clone(),
@@ -587,26 +640,41 @@ impl Context {
             });
         }
         if let Some(p) = clauses.provenance.get(1) {
-            self.error(CheckError::DuplicateClause { clause: "provenance", span: p.span });
+            self.error(CheckError::DuplicateClause {
+                clause: "provenance",
+                span: p.span,
+            });
         }
         meta.provenance = clauses.provenance.first().map(|p| p.node);
         if let Some(d) = clauses.from.get(1) {
-            self.error(CheckError::DuplicateClause { clause: "from", span: d.span });
+            self.error(CheckError::DuplicateClause {
+                clause: "from",
+                span: d.span,
+            });
         }
         if let Some(d) = clauses.until.get(1) {
-            self.error(CheckError::DuplicateClause { clause: "until", span: d.span });
+            self.error(CheckError::DuplicateClause {
+                clause: "until",
+                span: d.span,
+            });
         }
         meta.from = clauses.from.first().map(|d| d.node);
         meta.until = clauses.until.first().map(|d| d.node);
         meta.notes = clauses.notes.iter().map(|n| n.node.clone()).collect();
         if !is_rule {
-            let on = if what == "row" { "a table row" } else { "a default" };
+            let on = if what == "row" {
+                "a table row"
+            } else {
+                "a default"
+            };
             if let Some(w) = clauses.when.first() {
                 self.error(CheckError::MisplacedClause {
                     clause: "when",
                     on,
                     span: w.span,
-                    help: "a default applies when no rule does; write a rule for a conditional value".into(),
+                    help:
+                        "a default applies when no rule does; write a rule for a conditional value"
+                            .into(),
                 });
             }
             if let Some(m) = clauses.may.first() {
@@ -632,5 +700,8 @@ impl Context {
 
 /// `` `a`, `b` `` for messages.
 pub(crate) fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    items.map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+    items
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

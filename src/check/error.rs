@@ -40,7 +40,10 @@ pub enum CheckError {
 
     /// A name declared in a module this file does not `use`.
     #[error("`{name}` is declared in module `{module}`, which this file does not use")]
-    #[diagnostic(code(refuge::check::not_in_scope), help("add `use {module}` at the top of this file"))]
+    #[diagnostic(
+        code(refuge::check::not_in_scope),
+        help("add `use {module}` at the top of this file")
+    )]
     NotInScope {
         /// The name.
         name: String,
@@ -84,7 +87,10 @@ pub enum CheckError {
 
     /// A clause given twice where one is allowed.
     #[error("`{clause}` is given twice")]
-    #[diagnostic(code(refuge::check::duplicate_clause), help("keep one `{clause}` clause"))]
+    #[diagnostic(
+        code(refuge::check::duplicate_clause),
+        help("keep one `{clause}` clause")
+    )]
     DuplicateClause {
         /// The clause keyword.
         clause: &'static str,
@@ -145,7 +151,10 @@ pub enum CheckError {
 
     /// A wrong number of arguments.
     #[error("`{name}` takes {expected}, found {found}")]
-    #[diagnostic(code(refuge::check::arity), help("see the list of built-in functions in docs/language.md"))]
+    #[diagnostic(
+        code(refuge::check::arity),
+        help("see the list of built-in functions in docs/language.md")
+    )]
     Arity {
         /// The function or table.
         name: String,
@@ -172,7 +181,10 @@ pub enum CheckError {
 
     /// A variant name that belongs to several enums.
     #[error("`{name}` is a value of several enums: {enums}")]
-    #[diagnostic(code(refuge::check::ambiguous_variant), help("qualify it, for example `{example}`"))]
+    #[diagnostic(
+        code(refuge::check::ambiguous_variant),
+        help("qualify it, for example `{example}`")
+    )]
     AmbiguousVariant {
         /// The variant.
         name: String,
@@ -273,7 +285,10 @@ pub enum CheckError {
 
     /// Exceptions that target each other.
     #[error("exceptions target each other in a cycle: {path}")]
-    #[diagnostic(code(refuge::check::exception_cycle), help("an exception must outrank the rules it targets: remove one of the targets"))]
+    #[diagnostic(
+        code(refuge::check::exception_cycle),
+        help("an exception must outrank the rules it targets: remove one of the targets")
+    )]
     ExceptionCycle {
         /// The cycle.
         path: String,
@@ -313,7 +328,10 @@ pub enum CheckError {
 
     /// `lifts` with a value.
     #[error("exception `{name}` lifts its targets and cannot give a value")]
-    #[diagnostic(code(refuge::check::lifts_with_value), help("use `overrides` to give a value in place of the targets, or remove `= …`"))]
+    #[diagnostic(
+        code(refuge::check::lifts_with_value),
+        help("use `overrides` to give a value in place of the targets, or remove `= …`")
+    )]
     LiftsWithValue {
         /// The exception.
         name: String,
@@ -338,7 +356,10 @@ pub enum CheckError {
 
     /// A constant expression was needed.
     #[error("{what} must be a constant")]
-    #[diagnostic(code(refuge::check::not_constant), help("write a literal value here: facts and definitions are not known until a case runs"))]
+    #[diagnostic(
+        code(refuge::check::not_constant),
+        help("write a literal value here: facts and definitions are not known until a case runs")
+    )]
     NotConstant {
         /// What needed it.
         what: &'static str,
@@ -476,7 +497,11 @@ pub enum Warning {
 
     /// A source nothing cites.
     #[error("source `{name}` is never cited")]
-    #[diagnostic(code(refuge::lint::unused_source), severity(Warning), help("cite it from a rule or remove it"))]
+    #[diagnostic(
+        code(refuge::lint::unused_source),
+        severity(Warning),
+        help("cite it from a rule or remove it")
+    )]
     UnusedSource {
         /// The source.
         name: String,

@@ -18,7 +18,10 @@ fn is_numeric(t: Type) -> bool {
 }
 
 fn is_ordered(t: Type) -> bool {
-    matches!(t, Type::Integer | Type::Decimal | Type::Money | Type::Date | Type::Duration)
+    matches!(
+        t,
+        Type::Integer | Type::Decimal | Type::Money | Type::Date | Type::Duration
+    )
 }
 
 impl Context {
@@ -42,9 +45,10 @@ impl Context {
             (Type::Integer | Type::Decimal, Type::Money) => {
                 Some("write money with its currency, for example `KRW 1_000_000`".to_string())
             }
-            (Type::Bool, _) | (_, Type::Bool) if ty == Type::Bool => {
-                Some("conditions must be true or false: compare the value, for example `x == …`".to_string())
-            }
+            (Type::Bool, _) | (_, Type::Bool) if ty == Type::Bool => Some(
+                "conditions must be true or false: compare the value, for example `x == …`"
+                    .to_string(),
+            ),
             _ => None,
         };
         self.error(CheckError::TypeMismatch {
@@ -94,10 +98,22 @@ impl Context {
             A::Date(d) => mk(I::Const(Value::Date(*d)), Type::Date),
             A::Duration(n, unit) => {
                 let d = match unit {
-                    ast::DurationUnit::Days => Duration { months: 0, days: *n },
-                    ast::DurationUnit::Weeks => Duration { months: 0, days: n.saturating_mul(7) },
-                    ast::DurationUnit::Months => Duration { months: *n, days: 0 },
-                    ast::DurationUnit::Years => Duration { months: n.saturating_mul(12), days: 0 },
+                    ast::DurationUnit::Days => Duration {
+                        months: 0,
+                        days: *n,
+                    },
+                    ast::DurationUnit::Weeks => Duration {
+                        months: 0,
+                        days: n.saturating_mul(7),
+                    },
+                    ast::DurationUnit::Months => Duration {
+                        months: *n,
+                        days: 0,
+                    },
+                    ast::DurationUnit::Years => Duration {
+                        months: n.saturating_mul(12),
+                        days: 0,
+                    },
                 };
                 mk(I::Const(Value::Duration(d)), Type::Duration)
             }
@@ -145,7 +161,10 @@ impl Context {
             }
             A::Unary(UnaryOp::Neg, inner) => {
                 let e = self.lower_expr(module, current, inner, expected)?;
-                if !matches!(e.ty, Type::Integer | Type::Decimal | Type::Money | Type::Duration) {
+                if !matches!(
+                    e.ty,
+                    Type::Integer | Type::Decimal | Type::Money | Type::Duration
+                ) {
                     self.error(CheckError::TypeMismatch {
                         expected: "a number, money or a duration".into(),
                         found: self.type_name(e.ty),
@@ -157,13 +176,19 @@ impl Context {
                 let ty = e.ty;
                 mk(I::Neg(Box::new(e)), ty)
             }
-            A::Binary(op, left, right) => self.lower_binary(module, current, *op, left, right, span, expected),
+            A::Binary(op, left, right) => {
+                self.lower_binary(module, current, *op, left, right, span, expected)
+            }
             A::If(c, a, b) => {
                 let c = self.lower_expr(module, current, c, Some(Type::Bool))?;
                 self.expect_type(&c, Type::Bool);
                 let a = self.lower_expr(module, current, a, expected)?;
                 let b = self.lower_expr(module, current, b, expected.or(Some(a.ty)))?;
-                let ty = if a.ty == Type::Integer && b.ty == Type::Decimal { Type::Decimal } else { a.ty };
+                let ty = if a.ty == Type::Integer && b.ty == Type::Decimal {
+                    Type::Decimal
+                } else {
+                    a.ty
+                };
                 self.expect_type(&b, ty);
                 mk(I::If(Box::new(c), Box::new(a), Box::new(b)), ty)
             }
@@ -175,11 +200,19 @@ impl Context {
                         expected: "a column".into(),
                         found: "a table row".into(),
                         span,
-                        help: Some(format!("read a column (`{}[…].COLUMN`) or test the row with `exists`", table.node)),
+                        help: Some(format!(
+                            "read a column (`{}[…].COLUMN`) or test the row with `exists`",
+                            table.node
+                        )),
                     });
                     return None;
                 };
-                let columns = self.program.tables.get(id.index()).map(|t| t.columns.clone()).unwrap_or_default();
+                let columns = self
+                    .program
+                    .tables
+                    .get(id.index())
+                    .map(|t| t.columns.clone())
+                    .unwrap_or_default();
                 match columns.iter().position(|(c, _, _)| *c == column.node) {
                     Some(i) => {
                         let ty = columns.get(i).map_or(Type::Bool, |c| c.1);
@@ -213,7 +246,9 @@ impl Context {
         keys: &[ast::Expr],
         span: Span,
     ) -> Option<(crate::ir::TableId, Vec<Expr>)> {
-        let Decl::Table(id) = self.lookup(module, table, "table", |d| matches!(d, Decl::Table(_)))? else {
+        let Decl::Table(id) =
+            self.lookup(module, table, "table", |d| matches!(d, Decl::Table(_)))?
+        else {
             return None;
         };
         let key_types: Vec<Type> = self
@@ -281,7 +316,13 @@ impl Context {
                             .unwrap_or_default();
                         let help = did_you_mean(&variant.node, names.iter().map(String::as_str))
                             .map(|s| format!("did you mean `{s}`?"))
-                            .or_else(|| Some(format!("`{}` has the values {}", first.node, super::declare::list(names.iter()))));
+                            .or_else(|| {
+                                Some(format!(
+                                    "`{}` has the values {}",
+                                    first.node,
+                                    super::declare::list(names.iter())
+                                ))
+                            });
                         self.error(CheckError::UnknownName {
                             kind: "enum value",
                             name: variant.node.clone(),
@@ -301,7 +342,10 @@ impl Context {
                     .enumerate()
                     .filter_map(|(i, e)| {
                         let v = e.variants.iter().position(|v| v.0 == first.node)?;
-                        Some((crate::ir::EnumId(u32::try_from(i).ok()?), u32::try_from(v).ok()?))
+                        Some((
+                            crate::ir::EnumId(u32::try_from(i).ok()?),
+                            u32::try_from(v).ok()?,
+                        ))
                     })
                     .collect();
                 match owners.as_slice() {
@@ -310,7 +354,12 @@ impl Context {
                     many => {
                         let enums: Vec<String> = many
                             .iter()
-                            .filter_map(|(e, _)| self.program.enums.get(e.index()).map(|e| format!("`{}`", e.name)))
+                            .filter_map(|(e, _)| {
+                                self.program
+                                    .enums
+                                    .get(e.index())
+                                    .map(|e| format!("`{}`", e.name))
+                            })
                             .collect();
                         let example = self
                             .program
@@ -345,7 +394,9 @@ impl Context {
             }
             _ => {}
         }
-        let decl = self.lookup(module, first, "fact or definition", |d| matches!(d, Decl::Fact(_) | Decl::Def(_)))?;
+        let decl = self.lookup(module, first, "fact or definition", |d| {
+            matches!(d, Decl::Fact(_) | Decl::Def(_))
+        })?;
         match decl {
             Decl::Def(id) => {
                 if segments.len() > 1 {
@@ -353,7 +404,10 @@ impl Context {
                         kind: "field",
                         name: segments.get(1).map_or(String::new(), |s| s.node.clone()),
                         span,
-                        help: Some(format!("`{}` is a definition and has no fields", first.node)),
+                        help: Some(format!(
+                            "`{}` is a definition and has no fields",
+                            first.node
+                        )),
                     });
                     return None;
                 }
@@ -361,7 +415,11 @@ impl Context {
                 if let Some(cur) = current {
                     self.def_edges.push((cur, id, span));
                 }
-                let ty = self.program.definitions.get(id.index()).map_or(Type::Bool, |d| d.ty);
+                let ty = self
+                    .program
+                    .definitions
+                    .get(id.index())
+                    .map_or(Type::Bool, |d| d.ty);
                 mk(I::Def(id), ty)
             }
             Decl::Fact(index) => {
@@ -375,11 +433,19 @@ impl Context {
                             kind: "field",
                             name: seg.node.clone(),
                             span: seg.span,
-                            help: Some(format!("`{path}` is {} and has no fields", self.type_name(ty))),
+                            help: Some(format!(
+                                "`{path}` is {} and has no fields",
+                                self.type_name(ty)
+                            )),
                         });
                         return None;
                     };
-                    let fields = self.program.records.get(r.index()).map(|r| r.fields.clone()).unwrap_or_default();
+                    let fields = self
+                        .program
+                        .records
+                        .get(r.index())
+                        .map(|r| r.fields.clone())
+                        .unwrap_or_default();
                     match fields.iter().find(|f| f.0 == seg.node) {
                         Some(f) => {
                             ty = f.1;
@@ -388,7 +454,12 @@ impl Context {
                         None => {
                             let help = did_you_mean(&seg.node, fields.iter().map(|f| f.0.as_str()))
                                 .map(|s| format!("did you mean `{s}`?"))
-                                .or_else(|| Some(format!("`{path}` has the fields {}", super::declare::list(fields.iter().map(|f| &f.0)))));
+                                .or_else(|| {
+                                    Some(format!(
+                                        "`{path}` has the fields {}",
+                                        super::declare::list(fields.iter().map(|f| &f.0))
+                                    ))
+                                });
                             self.error(CheckError::UnknownName {
                                 kind: "field",
                                 name: seg.node.clone(),
@@ -400,13 +471,22 @@ impl Context {
                     }
                 }
                 if let Type::Record(r) = ty {
-                    let fields = self.program.records.get(r.index()).map(|r| r.fields.clone()).unwrap_or_default();
+                    let fields = self
+                        .program
+                        .records
+                        .get(r.index())
+                        .map(|r| r.fields.clone())
+                        .unwrap_or_default();
                     self.error(CheckError::RecordValue {
                         name: path.clone(),
                         span,
                         help: format!(
                             "read one of its fields: {}",
-                            fields.iter().map(|f| format!("`{path}.{}`", f.0)).collect::<Vec<_>>().join(", ")
+                            fields
+                                .iter()
+                                .map(|f| format!("`{path}.{}`", f.0))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     });
                     return None;
@@ -428,7 +508,10 @@ impl Context {
             .and_then(|i| u32::try_from(i).ok())
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call site; the arguments are the expression's parts")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site; the arguments are the expression's parts"
+    )]
     fn lower_binary(
         &mut self,
         module: &str,
@@ -496,9 +579,18 @@ impl Context {
                 };
                 mk(kind, Type::Bool)
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => {
                 let l = self.lower_expr(module, current, left, None)?;
-                let hint = if l.ty == Type::Integer { None } else { Some(l.ty) };
+                let hint = if l.ty == Type::Integer {
+                    None
+                } else {
+                    Some(l.ty)
+                };
                 let r = self.lower_expr(module, current, right, hint)?;
                 let cmp = match op {
                     BinaryOp::Eq => CmpOp::Eq,
@@ -528,8 +620,10 @@ impl Context {
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 let hint = expected.filter(|t| matches!(t, Type::Decimal | Type::Money));
-                let l = self.lower_expr(module, current, left, hint.filter(|t| *t == Type::Decimal))?;
-                let r = self.lower_expr(module, current, right, hint.filter(|t| *t == Type::Decimal))?;
+                let l =
+                    self.lower_expr(module, current, left, hint.filter(|t| *t == Type::Decimal))?;
+                let r =
+                    self.lower_expr(module, current, right, hint.filter(|t| *t == Type::Decimal))?;
                 let arith = match op {
                     BinaryOp::Add => ArithOp::Add,
                     BinaryOp::Sub => ArithOp::Sub,
@@ -569,7 +663,16 @@ impl Context {
         let Some((_, builtin)) = Builtin::ALL.iter().find(|(n, _)| *n == name.node) else {
             let help = did_you_mean(&name.node, Builtin::ALL.iter().map(|(n, _)| *n))
                 .map(|s| format!("did you mean `{s}`?"))
-                .or_else(|| Some(format!("the built-in functions are {}", Builtin::ALL.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", "))));
+                .or_else(|| {
+                    Some(format!(
+                        "the built-in functions are {}",
+                        Builtin::ALL
+                            .iter()
+                            .map(|(n, _)| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                });
             self.error(CheckError::UnknownName {
                 kind: "function",
                 name: name.node.clone(),
@@ -582,16 +685,20 @@ impl Context {
         let arity_ok = match builtin {
             Builtin::Min | Builtin::Max => args.len() >= 2,
             Builtin::Clamp => args.len() == 3,
-            Builtin::Round | Builtin::Floor | Builtin::Ceil | Builtin::YearsBetween | Builtin::DaysBetween => {
-                args.len() == 2
-            }
+            Builtin::Round
+            | Builtin::Floor
+            | Builtin::Ceil
+            | Builtin::YearsBetween
+            | Builtin::DaysBetween => args.len() == 2,
             Builtin::Count => args.len() == 1,
         };
         if !arity_ok {
             let expected_args = match builtin {
                 Builtin::Min | Builtin::Max => "at least 2 arguments",
                 Builtin::Clamp => "3 arguments (value, floor, cap)",
-                Builtin::Round | Builtin::Floor | Builtin::Ceil => "2 arguments (value, decimal places)",
+                Builtin::Round | Builtin::Floor | Builtin::Ceil => {
+                    "2 arguments (value, decimal places)"
+                }
                 Builtin::YearsBetween | Builtin::DaysBetween => "2 arguments (from date, to date)",
                 Builtin::Count => "1 argument (a set)",
             };
@@ -678,7 +785,9 @@ fn arith_type(op: ArithOp, l: Type, r: Type) -> Option<Type> {
         (ArithOp::Div, Integer, Integer) => Some(Decimal),
         (_, Integer | Decimal, Integer | Decimal) => Some(Decimal),
         (ArithOp::Add | ArithOp::Sub, Money, Money) => Some(Money),
-        (ArithOp::Mul, Money, Integer | Decimal) | (ArithOp::Mul, Integer | Decimal, Money) => Some(Money),
+        (ArithOp::Mul, Money, Integer | Decimal) | (ArithOp::Mul, Integer | Decimal, Money) => {
+            Some(Money)
+        }
         (ArithOp::Div, Money, Integer | Decimal) => Some(Money),
         (ArithOp::Div, Money, Money) => Some(Decimal),
         (ArithOp::Add | ArithOp::Sub, Date, Duration) => Some(Date),

@@ -34,12 +34,22 @@ impl Context {
             visit(id, &edges, &mut marks, &mut stack, &mut found);
         }
         for cycle in found {
-            let name = |d: DefId| self.program.definitions.get(d.index()).map_or("?".to_string(), |d| d.name.clone());
-            let mut path: Vec<String> = cycle.iter().map(|(d, _)| format!("`{}`", name(*d))).collect();
+            let name = |d: DefId| {
+                self.program
+                    .definitions
+                    .get(d.index())
+                    .map_or("?".to_string(), |d| d.name.clone())
+            };
+            let mut path: Vec<String> = cycle
+                .iter()
+                .map(|(d, _)| format!("`{}`", name(*d)))
+                .collect();
             if let Some(first) = path.first().cloned() {
                 path.push(first);
             }
-            let Some(((first, span), rest)) = cycle.split_first() else { continue };
+            let Some(((first, span), rest)) = cycle.split_first() else {
+                continue;
+            };
             let next = |i: usize| cycle.get(i + 1).map_or(*first, |(d, _)| *d);
             let second = next(0);
             let edges = rest
@@ -63,7 +73,9 @@ impl Context {
     /// Topological order of each definition's rules (exceptions first); reports cycles.
     fn order_rules(&mut self) {
         for d in 0..self.program.definitions.len() {
-            let Some(rules) = self.program.definitions.get(d).map(|d| d.rules.clone()) else { continue };
+            let Some(rules) = self.program.definitions.get(d).map(|d| d.rules.clone()) else {
+                continue;
+            };
             let mut order = Vec::new();
             let mut marks: BTreeMap<RuleId, Mark> = rules.iter().map(|r| (*r, Mark::New)).collect();
             let mut cycle = None;
@@ -94,9 +106,19 @@ impl Context {
                     let names: Vec<String> = path
                         .iter()
                         .chain(std::iter::once(&rule))
-                        .filter_map(|r| self.program.rules.get(r.index()).map(|r| format!("`{}`", r.name)))
+                        .filter_map(|r| {
+                            self.program
+                                .rules
+                                .get(r.index())
+                                .map(|r| format!("`{}`", r.name))
+                        })
                         .collect();
-                    let span = self.program.rules.get(rule.index()).map(|r| r.name_span).unwrap_or_default();
+                    let span = self
+                        .program
+                        .rules
+                        .get(rule.index())
+                        .map(|r| r.name_span)
+                        .unwrap_or_default();
                     *cycle = Some((names.join(" → "), span));
                 }
                 return;
@@ -106,7 +128,12 @@ impl Context {
         marks.insert(rule, Mark::Active);
         path.push(rule);
         // Exceptions of this rule must be evaluated before it.
-        let exceptions = self.program.rules.get(rule.index()).map(|r| r.exceptions.clone()).unwrap_or_default();
+        let exceptions = self
+            .program
+            .rules
+            .get(rule.index())
+            .map(|r| r.exceptions.clone())
+            .unwrap_or_default();
         for e in exceptions {
             self.order_visit(e, marks, order, path, cycle);
         }

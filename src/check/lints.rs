@@ -15,7 +15,11 @@ pub(crate) fn lint(cx: &Context, _modules: &[ast::Module]) -> Vec<Warning> {
                 span: entry.span,
             }),
             Decl::Def(d) => {
-                let is_verdict = cx.program.definitions.get(d.index()).is_some_and(|d| d.is_verdict);
+                let is_verdict = cx
+                    .program
+                    .definitions
+                    .get(d.index())
+                    .is_some_and(|d| d.is_verdict);
                 if !is_verdict && !cx.defs_read.contains(&d) {
                     out.push(Warning::UnusedDefinition {
                         name: name.clone(),

@@ -20,7 +20,9 @@ impl Context {
                 if let Item::Definition(d) = item {
                     if let Some(Decl::Def(id)) = self.names.get(&d.name.node).map(|e| e.decl) {
                         let ty = self.resolve_type(&module.name, &d.ty);
-                        if let (Some(ty), Some(def)) = (ty, self.program.definitions.get_mut(id.index())) {
+                        if let (Some(ty), Some(def)) =
+                            (ty, self.program.definitions.get_mut(id.index()))
+                        {
                             def.ty = ty;
                         }
                         if let Some(Type::Record(_)) = ty {
@@ -28,7 +30,9 @@ impl Context {
                                 expected: "a value type".into(),
                                 found: "a record".into(),
                                 span: d.ty.span(),
-                                help: Some("a definition gives one value: define one per field".into()),
+                                help: Some(
+                                    "a definition gives one value: define one per field".into(),
+                                ),
                             });
                         }
                     }
@@ -103,7 +107,13 @@ impl Context {
             });
         }
         if let Some(default) = d.defaults.first() {
-            let meta = self.lower_meta(&default.clauses, "default of", &d.name.node, default.span, false);
+            let meta = self.lower_meta(
+                &default.clauses,
+                "default of",
+                &d.name.node,
+                default.span,
+                false,
+            );
             if let Some(value) = self.lower_expr(module, Some(id), &default.value, Some(ty)) {
                 self.expect_type(&value, ty);
                 if let Some(def) = self.program.definitions.get_mut(id.index()) {
@@ -115,7 +125,12 @@ impl Context {
                 }
             }
         }
-        let rule_ids = self.program.definitions.get(id.index()).map(|d| d.rules.clone()).unwrap_or_default();
+        let rule_ids = self
+            .program
+            .definitions
+            .get(id.index())
+            .map(|d| d.rules.clone())
+            .unwrap_or_default();
         for (rule, rid) in d.rules.iter().zip(rule_ids) {
             self.lower_rule(module, id, ty, rule, rid);
         }
@@ -125,10 +140,16 @@ impl Context {
         let name = rule.name.node.clone();
         let meta = self.lower_meta(&rule.clauses, "rule", &name, rule.name.span, true);
         if let Some(w) = rule.clauses.when.get(1) {
-            self.error(CheckError::DuplicateClause { clause: "when", span: w.span });
+            self.error(CheckError::DuplicateClause {
+                clause: "when",
+                span: w.span,
+            });
         }
         if let Some(m) = rule.clauses.may.get(1) {
-            self.error(CheckError::DuplicateClause { clause: "may", span: m.span });
+            self.error(CheckError::DuplicateClause {
+                clause: "may",
+                span: m.span,
+            });
         }
         let when = rule.clauses.when.first().and_then(|w| {
             let e = self.lower_expr(module, Some(def), w, Some(Type::Bool))?;
@@ -144,10 +165,11 @@ impl Context {
                 None
             }
             (None, true) => None,
-            (Some(v), false) => self.lower_expr(module, Some(def), v, Some(ty)).and_then(|e| {
-                self.expect_type(&e, ty);
-                Some(e)
-            }),
+            (Some(v), false) => self
+                .lower_expr(module, Some(def), v, Some(ty))
+                .inspect(|e| {
+                    self.expect_type(e, ty);
+                }),
             (None, false) => {
                 if ty == Type::Bool {
                     Some(crate::ir::Expr {
@@ -166,7 +188,10 @@ impl Context {
             }
         };
         if let Some(q) = rule.clauses.qualified_by.get(1).and_then(|q| q.first()) {
-            self.error(CheckError::DuplicateClause { clause: "qualified by", span: q.span });
+            self.error(CheckError::DuplicateClause {
+                clause: "qualified by",
+                span: q.span,
+            });
         }
         if rule.absolute {
             if let Some(q) = rule.clauses.qualified_by.first().and_then(|q| q.first()) {
@@ -178,27 +203,42 @@ impl Context {
                 });
             }
         }
-        let def_rules = self.program.definitions.get(def.index()).map(|d| d.rules.clone()).unwrap_or_default();
+        let def_rules = self
+            .program
+            .definitions
+            .get(def.index())
+            .map(|d| d.rules.clone())
+            .unwrap_or_default();
         let resolve_local = |cx: &mut Context, target: &ast::Ident| -> Option<RuleId> {
-            let found = def_rules
-                .iter()
-                .copied()
-                .find(|r| cx.program.rules.get(r.index()).is_some_and(|r| r.name == target.node));
+            let found = def_rules.iter().copied().find(|r| {
+                cx.program
+                    .rules
+                    .get(r.index())
+                    .is_some_and(|r| r.name == target.node)
+            });
             if found.is_none() {
                 let names: Vec<String> = def_rules
                     .iter()
                     .filter_map(|r| cx.program.rules.get(r.index()).map(|r| r.name.clone()))
                     .collect();
-                let elsewhere = cx.rule_names.get(&target.node).and_then(|r| cx.program.rules.get(r.index()));
+                let elsewhere = cx
+                    .rule_names
+                    .get(&target.node)
+                    .and_then(|r| cx.program.rules.get(r.index()));
                 let help = match elsewhere {
                     Some(other) => {
-                        let def_name = cx.program.definitions.get(other.def.index()).map_or("?", |d| d.name.as_str());
+                        let def_name = cx
+                            .program
+                            .definitions
+                            .get(other.def.index())
+                            .map_or("?", |d| d.name.as_str());
                         Some(format!(
                             "`{}` is a rule of `{def_name}`: an exception must be in the same definition as the rules it overrides",
                             target.node
                         ))
                     }
-                    None => did_you_mean(&target.node, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?")),
+                    None => did_you_mean(&target.node, names.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?")),
                 };
                 cx.error(CheckError::UnknownTarget {
                     exception: rule.name.node.clone(),
@@ -211,14 +251,18 @@ impl Context {
         };
         let kind = match &rule.kind {
             ast::RuleKind::Base => RuleKind::Base,
-            ast::RuleKind::Overrides(t) => RuleKind::Overrides(t.iter().filter_map(|t| resolve_local(self, t)).collect()),
-            ast::RuleKind::Lifts(t) => RuleKind::Lifts(t.iter().filter_map(|t| resolve_local(self, t)).collect()),
+            ast::RuleKind::Overrides(t) => {
+                RuleKind::Overrides(t.iter().filter_map(|t| resolve_local(self, t)).collect())
+            }
+            ast::RuleKind::Lifts(t) => {
+                RuleKind::Lifts(t.iter().filter_map(|t| resolve_local(self, t)).collect())
+            }
         };
-        let qualified_by = rule
-            .clauses
-            .qualified_by
-            .first()
-            .map(|q| q.iter().filter_map(|t| resolve_local(self, t)).collect::<Vec<_>>());
+        let qualified_by = rule.clauses.qualified_by.first().map(|q| {
+            q.iter()
+                .filter_map(|t| resolve_local(self, t))
+                .collect::<Vec<_>>()
+        });
         if let Some(r) = self.program.rules.get_mut(rid.index()) {
             r.kind = kind;
             r.value = value;
@@ -259,7 +303,12 @@ impl Context {
                 if !allowed.contains(&exception) {
                     let names: Vec<String> = allowed
                         .iter()
-                        .filter_map(|r| self.program.rules.get(r.index()).map(|r| format!("`{}`", r.name)))
+                        .filter_map(|r| {
+                            self.program
+                                .rules
+                                .get(r.index())
+                                .map(|r| format!("`{}`", r.name))
+                        })
                         .collect();
                     self.error(CheckError::NotQualified {
                         target: t.name.clone(),
@@ -302,7 +351,11 @@ impl Context {
             let joined = path.node.join(".");
             match self.fact_paths.get(&joined).copied() {
                 Some(slot) => {
-                    let ty = self.program.facts.get(slot.index()).map_or(Type::Bool, |f| f.ty);
+                    let ty = self
+                        .program
+                        .facts
+                        .get(slot.index())
+                        .map_or(Type::Bool, |f| f.ty);
                     match self.constant(module, expr, ty, "a given value") {
                         Some(v) => given.push((slot, v)),
                         None => ok = false,
@@ -335,7 +388,12 @@ impl Context {
                 });
                 continue;
             };
-            if self.program.rules.get(id.index()).is_some_and(|r| r.may.is_none()) {
+            if self
+                .program
+                .rules
+                .get(id.index())
+                .is_some_and(|r| r.may.is_none())
+            {
                 ok = false;
                 self.error(CheckError::BadTest {
                     message: format!("rule `{}` is not a discretion", rule.node),
@@ -351,12 +409,18 @@ impl Context {
         }
         let mut expect = Vec::new();
         for (name, expr) in &t.expect {
-            let Some(Decl::Def(id)) = self.lookup(module, name, "definition", |d| matches!(d, Decl::Def(_))) else {
+            let Some(Decl::Def(id)) =
+                self.lookup(module, name, "definition", |d| matches!(d, Decl::Def(_)))
+            else {
                 ok = false;
                 continue;
             };
             self.defs_read.insert(id);
-            let ty = self.program.definitions.get(id.index()).map_or(Type::Bool, |d| d.ty);
+            let ty = self
+                .program
+                .definitions
+                .get(id.index())
+                .map_or(Type::Bool, |d| d.ty);
             match expr {
                 None => expect.push((id, None, name.span)),
                 Some(e) => match self.constant(module, e, ty, "an expected value") {

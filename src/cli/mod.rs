@@ -115,11 +115,18 @@ pub(crate) fn load_sources(path: Option<&PathBuf>) -> Result<SourceMap, ExitStat
 }
 
 /// Compiles, printing diagnostics; warnings go to stderr too.
-pub(crate) fn compile_or_report(sources: &SourceMap, format: ErrorFormat, show_warnings: bool) -> Result<Compiled, ExitStatus> {
+pub(crate) fn compile_or_report(
+    sources: &SourceMap,
+    format: ErrorFormat,
+    show_warnings: bool,
+) -> Result<Compiled, ExitStatus> {
     match compile(sources) {
         Ok(compiled) => {
             if show_warnings && !compiled.warnings.is_empty() {
-                eprint!("{}", crate::compile::render_all(sources, &[], &[], &compiled.warnings, format));
+                eprint!(
+                    "{}",
+                    crate::compile::render_all(sources, &[], &[], &compiled.warnings, format)
+                );
             }
             Ok(compiled)
         }

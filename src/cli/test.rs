@@ -17,7 +17,9 @@ pub struct Args {
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -51,7 +53,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         files.sort();
         for file in files {
             let name = file.display().to_string();
-            let Some(fmt) = CaseFormat::from_path(&file) else { continue };
+            let Some(fmt) = CaseFormat::from_path(&file) else {
+                continue;
+            };
             let text = match std::fs::read_to_string(&file) {
                 Ok(t) => t,
                 Err(e) => {
@@ -80,7 +84,11 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             }
         }
     }
-    println!("{} passed, {} failed", outcomes.len() - failed.len(), failed.len());
+    println!(
+        "{} passed, {} failed",
+        outcomes.len() - failed.len(),
+        failed.len()
+    );
     if input_error {
         ExitStatus::InputError
     } else if failed.is_empty() {

@@ -2,8 +2,8 @@
 
 use super::{DecidedBy, DefResult, DiscretionState, Read, RuleResult, Run};
 use crate::explain::{
-    CitationRef, Decision, DefinitionUse, Discretion, FactRef, FactUse, Outcome, Read as ReadOut, RowUse,
-    RuleStatus, RuleTrace, Verdict,
+    CitationRef, Decision, DefinitionUse, Discretion, FactRef, FactUse, Outcome, Read as ReadOut,
+    RowUse, RuleStatus, RuleTrace, Verdict,
 };
 use crate::ir::{Citation, DefId, FactId, RuleKind};
 use crate::value::Value;
@@ -49,7 +49,10 @@ impl Run<'_> {
                 },
             },
             None => Outcome::Undetermined {
-                reason: result.undetermined_reason.clone().unwrap_or_else(|| "depends on missing facts".into()),
+                reason: result
+                    .undetermined_reason
+                    .clone()
+                    .unwrap_or_else(|| "depends on missing facts".into()),
             },
         }
     }
@@ -80,13 +83,19 @@ impl Run<'_> {
         match read {
             Read::Fact(f) => ReadOut {
                 kind: "fact",
-                name: program.facts.get(f.index()).map_or("?".into(), |f| f.path.clone()),
+                name: program
+                    .facts
+                    .get(f.index())
+                    .map_or("?".into(), |f| f.path.clone()),
                 value: self.case.fact(*f).map(|v| v.display(program)),
                 decisive,
             },
             Read::Def(d) => ReadOut {
                 kind: "definition",
-                name: program.definitions.get(d.index()).map_or("?".into(), |d| d.name.clone()),
+                name: program
+                    .definitions
+                    .get(d.index())
+                    .map_or("?".into(), |d| d.name.clone()),
                 value: self.def_value(*d).map(|v| v.display(program)),
                 decisive,
             },
@@ -94,10 +103,20 @@ impl Run<'_> {
                 kind: "row",
                 name: format!(
                     "{}[{}]",
-                    program.tables.get(t.index()).map_or("?", |t| t.name.as_str()),
-                    keys.iter().map(|k| k.display(program)).collect::<Vec<_>>().join(", ")
+                    program
+                        .tables
+                        .get(t.index())
+                        .map_or("?", |t| t.name.as_str()),
+                    keys.iter()
+                        .map(|k| k.display(program))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                value: Some(if row.is_some() { "in force".into() } else { "no row in force".into() }),
+                value: Some(if row.is_some() {
+                    "in force".into()
+                } else {
+                    "no row in force".into()
+                }),
                 decisive,
             },
             Read::AsOf => ReadOut {
@@ -131,7 +150,8 @@ impl Run<'_> {
             (_, _, _, Some(false)) => RuleStatus::Overridden,
             (_, _, _, None) => RuleStatus::Unknown,
         };
-        let name = |id: &crate::ir::RuleId| self.program.rules.get(id.index()).map(|r| r.name.clone());
+        let name =
+            |id: &crate::ir::RuleId| self.program.rules.get(id.index()).map(|r| r.name.clone());
         let reads = result
             .reads
             .get(r.reads.clone())
@@ -144,14 +164,21 @@ impl Run<'_> {
             });
         let mut unique: Vec<ReadOut> = Vec::new();
         for read in reads {
-            match unique.iter_mut().find(|u| u.name == read.name && u.kind == read.kind) {
+            match unique
+                .iter_mut()
+                .find(|u| u.name == read.name && u.kind == read.kind)
+            {
                 Some(u) => u.decisive |= read.decisive,
                 None => unique.push(read),
             }
         }
         Some(RuleTrace {
             name: rule.name.clone(),
-            kind: if rule.kind == RuleKind::Base { "rule" } else { "exception" },
+            kind: if rule.kind == RuleKind::Base {
+                "rule"
+            } else {
+                "exception"
+            },
             mode: match rule.kind {
                 RuleKind::Base => None,
                 RuleKind::Overrides(_) => Some("overrides"),
@@ -183,13 +210,17 @@ impl Run<'_> {
             return;
         }
         seen.push(def);
-        let Some(Some(result)) = self.results.get(def.index()) else { return };
+        let Some(Some(result)) = self.results.get(def.index()) else {
+            return;
+        };
         if result.value.is_some() {
             return;
         }
         let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
         for r in &result.rules {
-            if r.condition.is_none() || (r.active.is_none() || r.active == Some(true)) && r.value.is_none() {
+            if r.condition.is_none()
+                || (r.active.is_none() || r.active == Some(true)) && r.value.is_none()
+            {
                 ranges.push(r.settled.clone());
                 if r.condition.is_some() {
                     ranges.push(r.reads.clone());
@@ -204,7 +235,9 @@ impl Run<'_> {
         for range in ranges {
             for read in result.reads.get(range).unwrap_or(&[]) {
                 match read {
-                    Read::Fact(f) if self.case.fact(*f).is_none() && !out.contains(f) => out.push(*f),
+                    Read::Fact(f) if self.case.fact(*f).is_none() && !out.contains(f) => {
+                        out.push(*f)
+                    }
                     Read::Def(d) if self.def_value(*d).is_none() => self.missing(*d, out, seen),
                     _ => {}
                 }
@@ -212,17 +245,20 @@ impl Run<'_> {
         }
     }
 
-    /// Every definition read, transitively, in first-read order.
-    fn reachable(&self, def: DefId, out: &mut Vec<DefId>) {
-        let Some(Some(result)) = self.results.get(def.index()) else { return };
+    /// The definitions `def`'s rules read directly, in first-read order.
+    fn direct_reads(&self, def: DefId) -> Vec<DefId> {
+        let mut out = Vec::new();
+        let Some(Some(result)) = self.results.get(def.index()) else {
+            return out;
+        };
         for read in &result.reads {
             if let Read::Def(d) = read {
                 if !out.contains(d) {
                     out.push(*d);
-                    self.reachable(*d, out);
                 }
             }
         }
+        out
     }
 
     /// The explanation of one evaluated definition.
@@ -236,15 +272,25 @@ impl Run<'_> {
             reads: Vec::new(),
             undetermined_reason: Some("not evaluated".into()),
         };
-        let result = self.results.get(def.index()).and_then(Option::as_ref).unwrap_or(&empty);
-        let rules: Vec<RuleTrace> = result.rules.iter().filter_map(|r| self.rule_trace(result, r)).collect();
+        let result = self
+            .results
+            .get(def.index())
+            .and_then(Option::as_ref)
+            .unwrap_or(&empty);
+        let rules: Vec<RuleTrace> = result
+            .rules
+            .iter()
+            .filter_map(|r| self.rule_trace(result, r))
+            .collect();
 
         let mut facts: Vec<FactUse> = Vec::new();
         let mut rows: Vec<RowUse> = Vec::new();
         for read in &result.reads {
             match read {
                 Read::Fact(f) => {
-                    let Some(fact) = program.facts.get(f.index()) else { continue };
+                    let Some(fact) = program.facts.get(f.index()) else {
+                        continue;
+                    };
                     if !facts.iter().any(|u| u.path == fact.path) {
                         facts.push(FactUse {
                             path: fact.path.clone(),
@@ -254,9 +300,18 @@ impl Run<'_> {
                     }
                 }
                 Read::Row(t, row, keys) => {
-                    let Some(table) = program.tables.get(t.index()) else { continue };
-                    let keys_text = keys.iter().map(|k| k.display(program)).collect::<Vec<_>>().join(", ");
-                    if rows.iter().any(|r| r.table == table.name && r.keys == keys_text) {
+                    let Some(table) = program.tables.get(t.index()) else {
+                        continue;
+                    };
+                    let keys_text = keys
+                        .iter()
+                        .map(|k| k.display(program))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    if rows
+                        .iter()
+                        .any(|r| r.table == table.name && r.keys == keys_text)
+                    {
                         continue;
                     }
                     let found = row.and_then(|i| table.rows.get(i));
@@ -284,15 +339,17 @@ impl Run<'_> {
             }
         }
 
-        let mut reachable = Vec::new();
-        self.reachable(def, &mut reachable);
-        let definitions: Vec<DefinitionUse> = reachable
+        let definitions: Vec<DefinitionUse> = self
+            .direct_reads(def)
             .iter()
             .filter_map(|d| {
                 let info = program.definitions.get(d.index())?;
                 let r = self.results.get(d.index())?.as_ref()?;
                 let citations = match &r.decided_by {
-                    DecidedBy::Rules(rules) => rules.iter().flat_map(|r| self.citations_of_rule(*r)).collect(),
+                    DecidedBy::Rules(rules) => rules
+                        .iter()
+                        .flat_map(|r| self.citations_of_rule(*r))
+                        .collect(),
                     DecidedBy::Default => info
                         .default
                         .as_ref()

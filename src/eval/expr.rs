@@ -44,7 +44,10 @@ pub fn constant(expr: &Expr) -> Option<Value> {
         ExprKind::Neg(inner) => match constant(inner)? {
             Value::Integer(i) => i.checked_neg().map(Value::Integer),
             Value::Decimal(d) => Some(Value::Decimal(-d)),
-            Value::Money(m) => Some(Value::Money(Money { amount: -m.amount, ..m })),
+            Value::Money(m) => Some(Value::Money(Money {
+                amount: -m.amount,
+                ..m
+            })),
             _ => None,
         },
         _ => None,
@@ -68,13 +71,22 @@ fn arith_err(message: &str, expr: &Expr) -> EvalError {
 
 impl Run<'_> {
     /// Evaluates `expr`, appending what it reads to `reads`.
-    pub(crate) fn eval(&mut self, expr: &Expr, reads: &mut Vec<Read>) -> Result<Evaluated, EvalError> {
+    pub(crate) fn eval(
+        &mut self,
+        expr: &Expr,
+        reads: &mut Vec<Read>,
+    ) -> Result<Evaluated, EvalError> {
         let start = reads.len();
         let (value, settled) = self.eval_inner(expr, reads, start)?;
         Ok((value, settled))
     }
 
-    fn eval_inner(&mut self, expr: &Expr, reads: &mut Vec<Read>, start: usize) -> Result<Evaluated, EvalError> {
+    fn eval_inner(
+        &mut self,
+        expr: &Expr,
+        reads: &mut Vec<Read>,
+        start: usize,
+    ) -> Result<Evaluated, EvalError> {
         let all = |reads: &Vec<Read>| start..reads.len();
         Ok(match &expr.kind {
             ExprKind::Const(v) => (Some(v.clone()), start..start),
@@ -156,15 +168,29 @@ impl Run<'_> {
     }
 
     /// Forms whose operands are all known.
-    fn strict(&mut self, expr: &Expr, values: &[Value], reads: &mut Vec<Read>) -> Result<Value, EvalError> {
+    fn strict(
+        &mut self,
+        expr: &Expr,
+        values: &[Value],
+        reads: &mut Vec<Read>,
+    ) -> Result<Value, EvalError> {
         let first = values.first();
         let second = values.get(1);
         match (&expr.kind, first, second) {
             (ExprKind::Neg(_), Some(v), _) => match v {
-                Value::Integer(i) => i.checked_neg().map(Value::Integer).ok_or_else(|| arith_err("overflow", expr)),
+                Value::Integer(i) => i
+                    .checked_neg()
+                    .map(Value::Integer)
+                    .ok_or_else(|| arith_err("overflow", expr)),
                 Value::Decimal(d) => Ok(Value::Decimal(-*d)),
-                Value::Money(m) => Ok(Value::Money(Money { amount: -m.amount, ..*m })),
-                Value::Duration(d) => Ok(Value::Duration(Duration { months: -d.months, days: -d.days })),
+                Value::Money(m) => Ok(Value::Money(Money {
+                    amount: -m.amount,
+                    ..*m
+                })),
+                Value::Duration(d) => Ok(Value::Duration(Duration {
+                    months: -d.months,
+                    days: -d.days,
+                })),
                 _ => Err(arith_err("cannot negate", expr)),
             },
             (ExprKind::Cmp(op, ..), Some(a), Some(b)) => {
@@ -179,11 +205,15 @@ impl Run<'_> {
                 }))
             }
             (ExprKind::Arith(op, ..), Some(a), Some(b)) => arith(*op, a, b, expr),
-            (ExprKind::In(..), Some(Value::Enum(_, v)), Some(Value::Set(_, bits))) => {
-                Ok(Value::Bool(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0)))
+            (ExprKind::In(..), Some(Value::Enum(_, v)), Some(Value::Set(_, bits))) => Ok(
+                Value::Bool(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0)),
+            ),
+            (ExprKind::HasAny(..), Some(Value::Set(_, a)), Some(Value::Set(_, b))) => {
+                Ok(Value::Bool(a & b != 0))
             }
-            (ExprKind::HasAny(..), Some(Value::Set(_, a)), Some(Value::Set(_, b))) => Ok(Value::Bool(a & b != 0)),
-            (ExprKind::HasAll(..), Some(Value::Set(_, a)), Some(Value::Set(_, b))) => Ok(Value::Bool(a & b == *b)),
+            (ExprKind::HasAll(..), Some(Value::Set(_, a)), Some(Value::Set(_, b))) => {
+                Ok(Value::Bool(a & b == *b))
+            }
             (ExprKind::Set(_), _, _) => {
                 let mut bits = 0u128;
                 let crate::ir::Type::Set(id) = expr.ty else {
@@ -200,11 +230,27 @@ impl Run<'_> {
             (ExprKind::Lookup(table, _, column), ..) => {
                 let row = self.find_row(*table, values);
                 reads.push(Read::Row(*table, row, values.to_vec().into_boxed_slice()));
-                let cell = row
-                    .and_then(|r| self.program.tables.get(table.index())?.rows.get(r)?.cells.get(*column).cloned());
+                let cell = row.and_then(|r| {
+                    self.program
+                        .tables
+                        .get(table.index())?
+                        .rows
+                        .get(r)?
+                        .cells
+                        .get(*column)
+                        .cloned()
+                });
                 cell.ok_or_else(|| EvalError::NoRow {
-                    table: self.program.tables.get(table.index()).map_or("?".into(), |t| t.name.clone()),
-                    keys: values.iter().map(|v| v.display(self.program)).collect::<Vec<_>>().join(", "),
+                    table: self
+                        .program
+                        .tables
+                        .get(table.index())
+                        .map_or("?".into(), |t| t.name.clone()),
+                    keys: values
+                        .iter()
+                        .map(|v| v.display(self.program))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     as_of: self.as_of.to_string(),
                     span: expr.span,
                 })
@@ -228,13 +274,19 @@ impl Run<'_> {
     }
 
     fn call(&self, f: Builtin, args: &[Value], expr: &Expr) -> Result<Value, EvalError> {
-        let first = args.first().ok_or_else(|| arith_err("missing argument", expr))?;
+        let first = args
+            .first()
+            .ok_or_else(|| arith_err("missing argument", expr))?;
         match f {
             Builtin::Min | Builtin::Max => {
                 let mut best = first.clone();
                 for v in args.iter().skip(1) {
                     let ord = compare(v, &best, expr)?;
-                    let better = if f == Builtin::Min { ord == Some(Ordering::Less) } else { ord == Some(Ordering::Greater) };
+                    let better = if f == Builtin::Min {
+                        ord == Some(Ordering::Less)
+                    } else {
+                        ord == Some(Ordering::Greater)
+                    };
                     if better {
                         best = v.clone();
                     }
@@ -256,7 +308,8 @@ impl Run<'_> {
             }
             Builtin::Round | Builtin::Floor | Builtin::Ceil => {
                 let places = match args.get(1) {
-                    Some(Value::Integer(p)) => u32::try_from(*p).map_err(|_| arith_err("decimal places must be 0 to 28", expr))?,
+                    Some(Value::Integer(p)) => u32::try_from(*p)
+                        .map_err(|_| arith_err("decimal places must be 0 to 28", expr))?,
                     _ => 0,
                 };
                 let strategy = match f {
@@ -277,8 +330,14 @@ impl Run<'_> {
                 let (Value::Date(a), Some(Value::Date(b))) = (first, args.get(1)) else {
                     return Err(arith_err("expected two dates", expr));
                 };
-                let unit = if f == Builtin::YearsBetween { jiff::Unit::Year } else { jiff::Unit::Day };
-                let span = a.until((unit, *b)).map_err(|e| arith_err(&e.to_string(), expr))?;
+                let unit = if f == Builtin::YearsBetween {
+                    jiff::Unit::Year
+                } else {
+                    jiff::Unit::Day
+                };
+                let span = a
+                    .until((unit, *b))
+                    .map_err(|e| arith_err(&e.to_string(), expr))?;
                 Ok(Value::Integer(if f == Builtin::YearsBetween {
                     i64::from(span.get_years())
                 } else {
@@ -302,9 +361,10 @@ fn operands(expr: &Expr) -> Vec<&Expr> {
         | ExprKind::In(a, b)
         | ExprKind::HasAny(a, b)
         | ExprKind::HasAll(a, b) => vec![a, b],
-        ExprKind::Set(items) | ExprKind::Call(_, items) | ExprKind::Lookup(_, items, _) | ExprKind::Exists(_, items) => {
-            items.iter().collect()
-        }
+        ExprKind::Set(items)
+        | ExprKind::Call(_, items)
+        | ExprKind::Lookup(_, items, _)
+        | ExprKind::Exists(_, items) => items.iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -373,7 +433,13 @@ fn arith(op: ArithOp, a: &Value, b: &Value, expr: &Expr) -> Result<Value, EvalEr
             let amount = match op {
                 ArithOp::Add => x.amount.checked_add(y.amount).ok_or_else(overflow)?,
                 ArithOp::Sub => x.amount.checked_sub(y.amount).ok_or_else(overflow)?,
-                ArithOp::Div => return x.amount.checked_div(y.amount).map(Value::Decimal).ok_or_else(div_zero),
+                ArithOp::Div => {
+                    return x
+                        .amount
+                        .checked_div(y.amount)
+                        .map(Value::Decimal)
+                        .ok_or_else(div_zero)
+                }
                 ArithOp::Mul => return Err(arith_err("money cannot be multiplied by money", expr)),
             };
             Ok(Value::Money(Money { amount, ..*x }))
@@ -382,8 +448,15 @@ fn arith(op: ArithOp, a: &Value, b: &Value, expr: &Expr) -> Result<Value, EvalEr
             let k = num(n).unwrap_or_default();
             let amount = match op {
                 ArithOp::Mul => m.amount.checked_mul(k).ok_or_else(overflow)?,
-                ArithOp::Div if matches!(a, Value::Money(_)) => m.amount.checked_div(k).ok_or_else(div_zero)?,
-                _ => return Err(arith_err("money combines with numbers only by * and /", expr)),
+                ArithOp::Div if matches!(a, Value::Money(_)) => {
+                    m.amount.checked_div(k).ok_or_else(div_zero)?
+                }
+                _ => {
+                    return Err(arith_err(
+                        "money combines with numbers only by * and /",
+                        expr,
+                    ))
+                }
             };
             Ok(Value::Money(Money { amount, ..*m }))
         }
@@ -393,7 +466,9 @@ fn arith(op: ArithOp, a: &Value, b: &Value, expr: &Expr) -> Result<Value, EvalEr
                 .try_months(dur.months.saturating_mul(sign))
                 .and_then(|s| s.try_days(dur.days.saturating_mul(sign)))
                 .map_err(|e| arith_err(&e.to_string(), expr))?;
-            d.checked_add(span).map(Value::Date).map_err(|e| arith_err(&e.to_string(), expr))
+            d.checked_add(span)
+                .map(Value::Date)
+                .map_err(|e| arith_err(&e.to_string(), expr))
         }
         (Value::Date(x), Value::Date(y)) => {
             let span = y.until(*x).map_err(|e| arith_err(&e.to_string(), expr))?;
@@ -405,14 +480,22 @@ fn arith(op: ArithOp, a: &Value, b: &Value, expr: &Expr) -> Result<Value, EvalEr
         (Value::Duration(x), Value::Duration(y)) => {
             let sign = if op == ArithOp::Sub { -1 } else { 1 };
             Ok(Value::Duration(Duration {
-                months: x.months.checked_add(y.months.saturating_mul(sign)).ok_or_else(overflow)?,
-                days: x.days.checked_add(y.days.saturating_mul(sign)).ok_or_else(overflow)?,
+                months: x
+                    .months
+                    .checked_add(y.months.saturating_mul(sign))
+                    .ok_or_else(overflow)?,
+                days: x
+                    .days
+                    .checked_add(y.days.saturating_mul(sign))
+                    .ok_or_else(overflow)?,
             }))
         }
-        (Value::Duration(d), Value::Integer(k)) | (Value::Integer(k), Value::Duration(d)) => Ok(Value::Duration(Duration {
-            months: d.months.checked_mul(*k).ok_or_else(overflow)?,
-            days: d.days.checked_mul(*k).ok_or_else(overflow)?,
-        })),
+        (Value::Duration(d), Value::Integer(k)) | (Value::Integer(k), Value::Duration(d)) => {
+            Ok(Value::Duration(Duration {
+                months: d.months.checked_mul(*k).ok_or_else(overflow)?,
+                days: d.days.checked_mul(*k).ok_or_else(overflow)?,
+            }))
+        }
         _ => {
             let (Some(x), Some(y)) = (num(a), num(b)) else {
                 return Err(arith_err("operands of unexpected types", expr));

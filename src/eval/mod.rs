@@ -20,10 +20,10 @@
 //! rejects cycles, and there are no loops.
 
 mod error;
-mod expr;
 mod explain;
+mod expr;
 
-pub use error::EvalError;
+pub use error::{Conflict, EvalError};
 pub use expr::constant;
 
 use crate::case::Case;
@@ -61,7 +61,6 @@ pub(crate) struct RuleResult {
     /// The condition's value (`None`: unknown).
     pub condition: Option<bool>,
     pub discretion: Option<DiscretionState>,
-    pub applicable: Option<bool>,
     pub defeated: Option<bool>,
     /// Active exceptions that defeated it (definitely or possibly).
     pub defeated_by: Vec<RuleId>,
@@ -98,7 +97,7 @@ pub(crate) struct DefResult {
 pub struct Options {
     /// The date to apply the law as of (overrides the case's `as_of`).
     pub as_of: Option<Date>,
-    /// The verdicts to evaluate (empty: all).
+    /// The verdicts to evaluate (empty: those the case asks for, else all).
     pub verdicts: Vec<String>,
 }
 
@@ -123,7 +122,11 @@ impl<'p> Engine<'p> {
     /// Evaluates a case and explains every verdict asked for.
     pub fn evaluate(&self, case: &Case, options: &Options) -> Result<Evaluation, EvalError> {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let targets = self.targets(&options.verdicts)?;
+        let targets = if options.verdicts.is_empty() && !case.verdicts.is_empty() {
+            case.verdicts.clone()
+        } else {
+            self.targets(&options.verdicts)?
+        };
         let mut run = Run::new(self.program, case, as_of);
         let mut verdicts = Vec::with_capacity(targets.len());
         for id in targets {
@@ -140,7 +143,11 @@ impl<'p> Engine<'p> {
 
     /// Evaluates a case and returns only the values (no explanation built):
     /// `None` for an undetermined verdict.
-    pub fn values(&self, case: &Case, options: &Options) -> Result<Vec<(DefId, Option<Value>)>, EvalError> {
+    pub fn values(
+        &self,
+        case: &Case,
+        options: &Options,
+    ) -> Result<Vec<(DefId, Option<Value>)>, EvalError> {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
         let targets = self.targets(&options.verdicts)?;
         let mut run = Run::new(self.program, case, as_of);
@@ -152,7 +159,12 @@ impl<'p> Engine<'p> {
     }
 
     /// The value of one definition (verdict or not) for a case.
-    pub fn value_of(&self, case: &Case, def: DefId, as_of: Date) -> Result<Option<Value>, EvalError> {
+    pub fn value_of(
+        &self,
+        case: &Case,
+        def: DefId,
+        as_of: Date,
+    ) -> Result<Option<Value>, EvalError> {
         Run::new(self.program, case, as_of).definition(def)
     }
 
@@ -163,11 +175,16 @@ impl<'p> Engine<'p> {
         names
             .iter()
             .map(|name| {
-                self.program.definition(name).ok_or_else(|| EvalError::UnknownVerdict {
-                    name: name.clone(),
-                    help: crate::suggest::did_you_mean(name, self.program.definitions.iter().map(|d| d.name.as_str()))
+                self.program
+                    .definition(name)
+                    .ok_or_else(|| EvalError::UnknownVerdict {
+                        name: name.clone(),
+                        help: crate::suggest::did_you_mean(
+                            name,
+                            self.program.definitions.iter().map(|d| d.name.as_str()),
+                        )
                         .map(|s| format!("did you mean `{s}`?")),
-                })
+                    })
             })
             .collect()
     }
@@ -231,7 +248,9 @@ impl<'a> Run<'a> {
         let mut results: Vec<Option<RuleResult>> = vec![None; def.rules.len()];
         let position = |r: RuleId| def.rules.iter().position(|x| *x == r);
         for &rid in &def.order {
-            let Some(rule) = program.rules.get(rid.index()) else { continue };
+            let Some(rule) = program.rules.get(rid.index()) else {
+                continue;
+            };
             let in_force = rule.meta.in_force(self.as_of);
             let start = reads.len();
             let (condition, settled) = match (&rule.when, in_force) {
@@ -281,7 +300,9 @@ impl<'a> Run<'a> {
             let value = match (&rule.value, active) {
                 (Some(v), Some(true) | None) => self.eval(v, &mut reads)?.0,
                 // A discretion's value is shown even when open.
-                (Some(v), Some(false)) if discretion == Some(DiscretionState::Open) && condition != Some(false) => {
+                (Some(v), Some(false))
+                    if discretion == Some(DiscretionState::Open) && condition != Some(false) =>
+                {
                     self.eval(v, &mut reads)?.0
                 }
                 _ => None,
@@ -291,7 +312,6 @@ impl<'a> Run<'a> {
                 in_force,
                 condition,
                 discretion,
-                applicable,
                 defeated,
                 defeated_by,
                 active,
@@ -306,9 +326,20 @@ impl<'a> Run<'a> {
         let rules: Vec<RuleResult> = results.into_iter().flatten().collect();
 
         // Gather the values of active (definite) and possibly active rules.
-        let gives_value = |r: &RuleResult| program.rules.get(r.rule.index()).is_some_and(|x| x.value.is_some());
-        let definite: Vec<&RuleResult> = rules.iter().filter(|r| r.active == Some(true) && gives_value(r)).collect();
-        let possible: Vec<&RuleResult> = rules.iter().filter(|r| r.active.is_none() && gives_value(r)).collect();
+        let gives_value = |r: &RuleResult| {
+            program
+                .rules
+                .get(r.rule.index())
+                .is_some_and(|x| x.value.is_some())
+        };
+        let definite: Vec<&RuleResult> = rules
+            .iter()
+            .filter(|r| r.active == Some(true) && gives_value(r))
+            .collect();
+        let possible: Vec<&RuleResult> = rules
+            .iter()
+            .filter(|r| r.active.is_none() && gives_value(r))
+            .collect();
 
         for (i, a) in definite.iter().enumerate() {
             for b in definite.iter().skip(i + 1) {
@@ -319,7 +350,12 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        let rule_name = |r: RuleId| program.rules.get(r.index()).map_or("?".to_string(), |r| r.name.clone());
+        let rule_name = |r: RuleId| {
+            program
+                .rules
+                .get(r.index())
+                .map_or("?".to_string(), |r| r.name.clone())
+        };
         let mut value = None;
         let mut decided_by = DecidedBy::Nothing;
         let mut reason = None;
@@ -329,10 +365,19 @@ impl<'a> Run<'a> {
             let disagree = possible.iter().any(|r| r.value.is_none() || r.value != v);
             decided_by = DecidedBy::Rules(definite.iter().map(|r| r.rule).collect());
             if unknown_value {
-                reason = Some(format!("the value of `{}` depends on missing facts", rule_name(first.rule)));
+                reason = Some(format!(
+                    "the value of `{}` depends on missing facts",
+                    rule_name(first.rule)
+                ));
             } else if disagree {
-                let names: Vec<String> = possible.iter().map(|r| format!("`{}`", rule_name(r.rule))).collect();
-                reason = Some(format!("{} may also apply and give another value", names.join(", ")));
+                let names: Vec<String> = possible
+                    .iter()
+                    .map(|r| format!("`{}`", rule_name(r.rule)))
+                    .collect();
+                reason = Some(format!(
+                    "{} may also apply and give another value",
+                    names.join(", ")
+                ));
             } else {
                 value = v;
             }
@@ -358,13 +403,19 @@ impl<'a> Run<'a> {
                 let agree = first_value.is_some()
                     && possible.iter().all(|r| r.value == first_value)
                     && default.as_ref().is_some_and(|d| *d == first_value);
-                let names: Vec<String> = possible.iter().map(|r| format!("`{}`", rule_name(r.rule))).collect();
+                let names: Vec<String> = possible
+                    .iter()
+                    .map(|r| format!("`{}`", rule_name(r.rule)))
+                    .collect();
                 if agree {
                     // Whether or not the unknown rules apply, the value is the same.
                     value = first_value;
                     decided_by = DecidedBy::Default;
                 } else {
-                    reason = Some(format!("whether {} applies depends on missing facts", names.join(", ")));
+                    reason = Some(format!(
+                        "whether {} applies depends on missing facts",
+                        names.join(", ")
+                    ));
                 }
             }
         }
@@ -381,8 +432,11 @@ impl<'a> Run<'a> {
         let program = self.program;
         let rule = |r: RuleId| program.rules.get(r.index());
         let show = |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| v.display(program));
-        EvalError::Conflict {
-            definition: program.definitions.get(def.index()).map_or("?".into(), |d| d.name.clone()),
+        EvalError::Conflict(Box::new(error::Conflict {
+            definition: program
+                .definitions
+                .get(def.index())
+                .map_or("?".into(), |d| d.name.clone()),
             first: rule(a.rule).map_or("?".into(), |r| r.name.clone()),
             first_value: show(&a.value),
             second: rule(b.rule).map_or("?".into(), |r| r.name.clone()),
@@ -395,6 +449,6 @@ impl<'a> Run<'a> {
                 })
                 .into_iter()
                 .collect(),
-        }
+        }))
     }
 }

@@ -103,7 +103,7 @@ impl ParseError {
             InputLocation::Pos(pos) => pos,
             InputLocation::Span((start, _)) => start,
         };
-        let (found, range) = found_at(text, pos);
+        let (found, range, token) = found_at(text, pos);
         let span = Span::new(file, range.start, range.end);
         let positives: &[Rule] = match &error.variant {
             ErrorVariant::ParsingError { positives, .. } => positives,
@@ -128,7 +128,7 @@ impl ParseError {
             })
             .unwrap_or_default();
         let expectation = Expectation::new(positives, &punctuation);
-        let help = help_for(&found, &expectation);
+        let help = help_for(&found, token, &expectation);
         ParseError::Syntax {
             span,
             expected: expectation.phrase(),
@@ -138,19 +138,23 @@ impl ParseError {
     }
 }
 
-/// The offending token at `pos`, as shown in the message, and its range.
-fn found_at(text: &str, pos: usize) -> (String, std::ops::Range<usize>) {
+/// The offending token at `pos` as shown in the message, the range to label
+/// and the token (`None` at the end of the file).
+fn found_at(text: &str, pos: usize) -> (String, std::ops::Range<usize>, Option<Token>) {
     let rest = text.get(pos..).unwrap_or("");
     let Some((token, range)) = tokens::tokens(rest).into_iter().next() else {
-        return ("end of file".to_owned(), pos..pos);
+        return ("end of file".to_owned(), pos..pos, None);
     };
     let slice = rest.get(range.clone()).unwrap_or("");
-    let range = pos + range.start..pos + range.end;
+    let range = match token {
+        // The label marks the opening quote, not the rest of the file.
+        Token::UnterminatedString => pos..pos + 1,
+        _ => pos + range.start..pos + range.end,
+    };
     let shown = match token {
         Token::Newline => "end of line".to_owned(),
         Token::Whitespace => "whitespace".to_owned(),
         Token::Comment => "a comment".to_owned(),
-        Token::UnterminatedString => "an unterminated string".to_owned(),
         _ => {
             // INVARIANT: messages stay one line, so long tokens (strings)
             // are cut after a few characters.
@@ -163,7 +167,7 @@ fn found_at(text: &str, pos: usize) -> (String, std::ops::Range<usize>) {
             format!("`{shown}`")
         }
     };
-    (shown, range)
+    (shown, range, Some(token))
 }
 
 /// Punctuation that can be expected but is not a grammar rule of its own.
@@ -194,7 +198,9 @@ impl Expectation {
                 .iter()
                 .filter(|rule| Group::of(**rule) == Some(group))
                 .count();
-            if members >= GROUP_THRESHOLD || positives.contains(&Rule::expr) && group == Group::Expression {
+            if members >= GROUP_THRESHOLD
+                || positives.contains(&Rule::expr) && group == Group::Expression
+            {
                 groups.insert(group);
             }
         }
@@ -249,15 +255,29 @@ impl Expectation {
 }
 
 /// The help line of a syntax error.
-fn help_for(found: &str, expectation: &Expectation) -> String {
+fn help_for(found: &str, token: Option<Token>, expectation: &Expectation) -> String {
     let word = found.trim_matches('`');
-    if tokens::is_keyword(word) && (expectation.contains("a name") || expectation.groups.contains(&Group::Expression)) {
+    let wants_name =
+        expectation.contains("a name") || expectation.groups.contains(&Group::Expression);
+    if wants_name && tokens::is_keyword(word) {
         return format!("`{word}` is a reserved word: choose another name");
     }
-    if found == "an unterminated string" {
-        return "a string is missing its closing `\"`".to_owned();
+    match token {
+        Some(Token::UnterminatedString) => {
+            return "this string has no closing `\"`".to_owned();
+        }
+        Some(Token::Error) => {
+            return format!("`{word}` is not part of the policy language");
+        }
+        _ => {}
     }
-    if let Some(group) = expectation.groups.iter().next() {
+    let groups = &expectation.groups;
+    if groups.contains(&Group::Operator) && groups.contains(&Group::Clause) {
+        return "an expression goes on with an operator (`and`, `==`, `+`, …) or ends before \
+                a clause (`cite`, `provenance`, …)"
+            .to_owned();
+    }
+    if let Some(group) = groups.iter().next() {
         return group.help().to_owned();
     }
     if found == "end of file" && expectation.contains("`}`") {

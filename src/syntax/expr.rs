@@ -120,7 +120,10 @@ fn binary_op(rule: Rule) -> Option<BinaryOp> {
 }
 
 /// `expr_list`: the expressions of a row key, lookup or `exists`.
-pub(crate) fn expr_list(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Vec<Expr>, ParseError> {
+pub(crate) fn expr_list(
+    b: &mut Builder<'_>,
+    pair: Pair<'_, Rule>,
+) -> Result<Vec<Expr>, ParseError> {
     let children = b.children(pair);
     children.map(|child| expr(b, child)).collect()
 }

@@ -28,11 +28,9 @@ pub(crate) fn date(text: &str, span: Span) -> Result<Date, ParseError> {
     let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid(span, format!("date `{text}`"), HELP));
     };
-    let (Ok(year), Ok(month), Ok(day)) = (
-        year.parse::<i16>(),
-        month.parse::<i8>(),
-        day.parse::<i8>(),
-    ) else {
+    let (Ok(year), Ok(month), Ok(day)) =
+        (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
+    else {
         return Err(invalid(span, format!("date `{text}`"), HELP));
     };
     let Ok(first_of_month) = Date::new(year, month, 1) else {
@@ -183,7 +181,10 @@ pub(crate) fn string(body: &str, span: Span, body_start: usize) -> Result<String
                     Some((at, c)) => {
                         let start = body_start + at - 1;
                         let end = body_start + at + c.len_utf8();
-                        (format!("\\{}", c.escape_debug()), Span::new(span.file, start, end))
+                        (
+                            format!("\\{}", c.escape_debug()),
+                            Span::new(span.file, start, end),
+                        )
                     }
                     None => ("\\".to_owned(), span),
                 };

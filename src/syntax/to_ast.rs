@@ -117,10 +117,9 @@ impl<'i> Children<'i> {
     pub(crate) fn required(&mut self, rule: Rule) -> Result<Pair<'i, Rule>, ParseError> {
         match self.next() {
             Some(pair) if pair.as_rule() == rule => Ok(pair),
-            Some(pair) => Err(self.disagree(format!(
-                "expected `{rule:?}`, found `{:?}`",
-                pair.as_rule()
-            ))),
+            Some(pair) => {
+                Err(self.disagree(format!("expected `{rule:?}`, found `{:?}`", pair.as_rule())))
+            }
             None => Err(self.disagree(format!("missing `{rule:?}`"))),
         }
     }
