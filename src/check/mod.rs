@@ -24,8 +24,6 @@ mod expr;
 mod graph;
 mod lints;
 mod rules;
-#[cfg(test)]
-mod tests;
 
 pub use error::{CheckError, Related, Warning};
 

@@ -866,41 +866,17 @@ fn highlighting_only_adds_colour() {
     assert_eq!(plain, policy);
 }
 
-#[test]
-fn zz_probe_policies() {
-    let mut n = 0;
-    for entry in glob_policies(std::path::Path::new("policies")) {
-        let text = std::fs::read_to_string(&entry).unwrap();
-        round_trips(&text);
-        if let Err(e) = parse(&source(&text)) {
-            println!("{}: {}", entry.display(), render(&text, e));
-        }
-        let step = (text.len() / 400).max(1);
-        let mut end = 0;
-        while end <= text.len() {
-            if text.is_char_boundary(end) {
-                if let Err(errors) = parse(&source(&text[..end])) {
-                    for error in errors {
-                        assert!(!matches!(error, ParseError::Internal { .. }), "{error:?}");
-                    }
-                }
-            }
-            end += step;
-        }
-        n += 1;
-    }
-    println!("{n} files");
-}
 
-fn glob_policies(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(glob_policies(&p));
-        } else if p.extension().is_some_and(|x| x == "policy") {
-            out.push(p);
+#[test]
+fn zz_perf() {
+    let text = std::fs::read_to_string("policies/kr/resettlement.policy").unwrap();
+    for detail in [true, false, true, false] {
+        let t = std::time::Instant::now();
+        for _ in 0..20 {
+            pest::set_error_detail(detail);
+            use pest::Parser;
+            super::grammar::RefugeParser::parse(super::grammar::Rule::file, &text).unwrap();
         }
+        println!("detail {detail}: {:?} per parse ({} bytes)", t.elapsed() / 20, text.len());
     }
-    out
 }

@@ -13,6 +13,12 @@
 //! expected, and the rendered diagnostics are snapshotted in
 //! `snapshots/check/`, one snapshot per fixture with the source above it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers: an unreadable fixture should stop the test run"
+)]
+
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

@@ -3,3 +3,5 @@
 mod bad_error_messages;
 mod check;
 mod docs;
+mod eval;
+mod semantics;

@@ -1,0 +1,226 @@
+//! How verdicts are decided: default logic, exceptions, three-valued facts,
+//! discretion, time and amounts — each as a small policy and a case.
+
+use refuge::case::{load_case, CaseFormat};
+use refuge::explain::{Decision, Outcome};
+use refuge::{compile, Engine, EvalError, Evaluation, Options, SourceMap};
+
+const SOURCES: &str = r#"
+source act : statute "Act"
+source cat : treaty "Convention against Torture"
+source rc : treaty "Refugee Convention"
+"#;
+
+/// Evaluates `case_json` against `policy` (with the sources above).
+fn evaluate(policy: &str, case_json: &str) -> Result<Evaluation, EvalError> {
+    let mut sources = SourceMap::new();
+    sources.add("p.policy", format!("{SOURCES}\n{policy}"));
+    let compiled = match compile(&sources) {
+        Ok(c) => c,
+        Err(d) => panic!("policy does not check:\n{}", d.render(&sources, refuge::compile::ErrorFormat::Plain)),
+    };
+    let case = load_case(&compiled.program, "case.json", case_json, CaseFormat::Json)
+        .unwrap_or_else(|e| panic!("{:?}", miette::Report::new(e)));
+    Engine::new(&compiled.program).evaluate(&case, &Options::default())
+}
+
+/// The display of verdict `name`: a value, or `undetermined`.
+fn verdict(policy: &str, case_json: &str, name: &str) -> String {
+    let e = evaluate(policy, case_json).unwrap_or_else(|e| panic!("evaluation error: {e}"));
+    let v = e.verdicts.iter().find(|v| v.name == name).unwrap_or_else(|| panic!("no verdict `{name}`"));
+    v.outcome.display().to_string()
+}
+
+const RETURN: &str = r#"
+fact refugee : bool
+fact danger_to_security : bool
+fact torture_risk : bool
+verdict return_prohibited : bool {
+  default false cite rc "Art. 33" provenance reading
+  rule art33_1 when refugee qualified by art33_2 cite rc "Art. 33(1)" provenance text
+  exception art33_2 lifts art33_1 when danger_to_security cite rc "Art. 33(2)" provenance text
+  absolute rule cat_art3 when torture_risk cite cat "Art. 3(1)" provenance text
+}
+"#;
+
+#[test]
+fn a_rule_that_applies_decides() {
+    let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": true, "danger_to_security": false, "torture_risk": false}}"#;
+    assert_eq!(verdict(RETURN, case, "return_prohibited"), "true");
+}
+
+#[test]
+fn the_default_applies_when_no_rule_does() {
+    let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": false, "danger_to_security": false, "torture_risk": false}}"#;
+    let e = evaluate(RETURN, case).unwrap();
+    assert_eq!(e.verdicts[0].outcome.display(), "false");
+    assert!(matches!(e.verdicts[0].decision, Decision::Default { .. }));
+}
+
+#[test]
+fn lifting_one_ground_leaves_the_others_standing() {
+    // Art. 33(2) lifts Art. 33(1); CAT Art. 3 still bars return.
+    let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": true, "danger_to_security": true, "torture_risk": true}}"#;
+    let e = evaluate(RETURN, case).unwrap();
+    let v = &e.verdicts[0];
+    assert_eq!(v.outcome.display(), "true");
+    assert_eq!(v.decision, Decision::Rules { rules: vec!["cat_art3".into()] });
+    let art33 = v.rules.iter().find(|r| r.name == "art33_1").unwrap();
+    assert_eq!(art33.defeated_by, vec!["art33_2".to_string()]);
+}
+
+#[test]
+fn a_lifted_ground_with_nothing_else_falls_back_to_the_default() {
+    let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": true, "danger_to_security": true, "torture_risk": false}}"#;
+    assert_eq!(verdict(RETURN, case, "return_prohibited"), "false");
+}
+
+#[test]
+fn a_verdict_decided_whatever_the_missing_facts_stays_decided() {
+    // Refugee status and the Art. 33(2) facts are missing, but an absolute
+    // rule applies and the other rules could only agree with it.
+    let case = r#"{"as_of": "2016-01-01", "facts": {"torture_risk": true}}"#;
+    assert_eq!(verdict(RETURN, case, "return_prohibited"), "true");
+}
+
+#[test]
+fn a_verdict_that_depends_on_a_missing_fact_is_undetermined_and_names_it() {
+    let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": true, "torture_risk": false}}"#;
+    let e = evaluate(RETURN, case).unwrap();
+    let v = &e.verdicts[0];
+    assert!(matches!(v.outcome, Outcome::Undetermined { .. }));
+    let missing: Vec<&str> = v.missing_facts.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(missing, ["danger_to_security"]);
+}
+
+#[test]
+fn kleene_logic_decides_without_the_missing_operand() {
+    let policy = r#"
+fact a : bool
+fact b : bool
+verdict both : bool {
+  default false cite act "Art. 1" provenance reading
+  rule r when a and b cite act "Art. 1" provenance text
+}"#;
+    // `false and ?` is false, so the verdict is decided by the default.
+    assert_eq!(verdict(policy, r#"{"as_of": "2020-01-01", "facts": {"a": false}}"#, "both"), "false");
+    assert_eq!(verdict(policy, r#"{"as_of": "2020-01-01", "facts": {"a": true}}"#, "both"), "undetermined");
+}
+
+const PROTECTION: &str = r#"
+enum Protection { protected, not_protected }
+fact applied : bool
+fact murderer : bool
+verdict protection : Protection {
+  default not_protected cite act "Art. 8" provenance reading
+  rule granted = protected when applied cite act "Art. 7(1)" provenance text
+  exception refuse overrides granted = not_protected
+    may "refuse protection to a serious criminal" by "Minister of Unification"
+    when murderer
+    cite act "Art. 9(1)" provenance text
+}
+"#;
+
+#[test]
+fn an_open_discretion_does_not_decide_but_is_listed() {
+    let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": true}}"#;
+    let e = evaluate(PROTECTION, case).unwrap();
+    let v = &e.verdicts[0];
+    assert_eq!(v.outcome.display(), "protected");
+    assert_eq!(v.discretions.len(), 1);
+    assert_eq!(v.discretions[0].status, "open");
+    assert_eq!(v.discretions[0].holder, "Minister of Unification");
+    assert_eq!(v.discretions[0].value_if_exercised.as_deref(), Some("not_protected"));
+}
+
+#[test]
+fn an_exercised_discretion_takes_effect_and_a_declined_one_does_not() {
+    let exercised = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": true}, "discretions": {"refuse": true}}"#;
+    assert_eq!(verdict(PROTECTION, exercised, "protection"), "not_protected");
+    let declined = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": true}, "discretions": {"refuse": false}}"#;
+    assert_eq!(verdict(PROTECTION, declined, "protection"), "protected");
+}
+
+#[test]
+fn a_discretion_exercised_without_its_conditions_has_no_effect() {
+    let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": false}, "discretions": {"refuse": true}}"#;
+    assert_eq!(verdict(PROTECTION, case, "protection"), "protected");
+}
+
+#[test]
+fn two_rules_of_equal_standing_that_disagree_are_a_conflict_naming_both() {
+    let policy = r#"
+enum Protection { protected, not_protected }
+fact applied : bool
+fact criminal : bool
+verdict protection : Protection {
+  default not_protected cite act "Art. 8" provenance reading
+  rule granted = protected when applied cite act "Art. 7" provenance text
+  rule refused = not_protected when criminal cite act "Art. 9" provenance text
+}"#;
+    let err = evaluate(policy, r#"{"as_of": "2003-01-01", "facts": {"applied": true, "criminal": true}}"#).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("`granted`") && text.contains("`refused`"), "{text}");
+    assert_eq!(miette::Diagnostic::code(&err).map(|c| c.to_string()).as_deref(), Some("refuge::eval::conflict"));
+}
+
+#[test]
+fn nested_exceptions_restore_the_rule_they_protect() {
+    let policy = r#"
+fact applied : bool
+fact crime : bool
+fact political : bool
+verdict protected : bool {
+  default false cite act "Art. 8" provenance reading
+  rule granted when applied cite act "Art. 7" provenance text
+  exception crime_bar overrides granted = false when crime cite act "Art. 9" provenance text
+  exception political_offence lifts crime_bar when political cite act "Art. 9" provenance reading
+}"#;
+    let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "crime": true, "political": true}}"#;
+    assert_eq!(verdict(policy, case, "protected"), "true");
+    let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "crime": true, "political": false}}"#;
+    assert_eq!(verdict(policy, case, "protected"), "false");
+}
+
+const SUBSIDY: &str = r#"
+fact standard : money
+verdict max_reduction : money {
+  default KRW 0 cite act "Decree Art. 39" provenance reading
+  rule half = round(standard * 50%, 0) from 2002-06-03 cite act "Decree Art. 39" provenance seed
+}
+"#;
+
+#[test]
+fn a_rule_is_in_force_only_from_its_date() {
+    let case = |date: &str| format!(r#"{{"as_of": "{date}", "facts": {{"standard": "KRW 36000001"}}}}"#);
+    assert_eq!(verdict(SUBSIDY, &case("2002-06-02"), "max_reduction"), "KRW 0");
+    assert_eq!(verdict(SUBSIDY, &case("2002-06-03"), "max_reduction"), "KRW 18,000,001");
+}
+
+#[test]
+fn money_in_two_currencies_is_an_evaluation_error_not_a_guess() {
+    let policy = r#"
+fact a : money
+fact b : money
+verdict total : money { rule sum = a + b cite act "Art. 1" provenance reading }"#;
+    let err = evaluate(policy, r#"{"as_of": "2020-01-01", "facts": {"a": "KRW 1", "b": "USD 1"}}"#).unwrap_err();
+    assert!(err.to_string().contains("`KRW`"), "{err}");
+}
+
+#[test]
+fn table_rows_are_read_as_of_the_evaluation_date() {
+    let policy = r#"
+enum State { vietnam, china }
+enum Treaty { cat }
+table parties { key state : State key treaty : Treaty
+  row vietnam, cat from 2015-02-05 cite cat "status" provenance unverified
+  row china, cat from 1988-10-04 cite cat "status" provenance unverified }
+fact state : State
+verdict bound : bool {
+  default false cite cat "status" provenance reading
+  rule party when exists parties[state, cat] cite cat "Art. 3" provenance text
+}"#;
+    let case = |date: &str| format!(r#"{{"as_of": "{date}", "facts": {{"state": "vietnam"}}}}"#);
+    assert_eq!(verdict(policy, &case("2002-01-01"), "bound"), "false");
+    assert_eq!(verdict(policy, &case("2016-01-01"), "bound"), "true");
+}
