@@ -225,8 +225,8 @@ impl Expectation {
             if !PUNCTUATION.contains(&token) {
                 continue;
             }
-            // `(`, `[` and `{` after a name only continue a call, lookup or
-            // set; the group phrase already covers them.
+            // `(`, `[` and `{` start or continue an expression (parentheses,
+            // a call, a lookup, a set): the group phrase already covers them.
             let implied = match token {
                 "(" | "[" => in_expression || after_operand,
                 "{" => in_expression,

@@ -18,8 +18,11 @@
 //! [`tokens`] is a separate, lossless lexer used to highlight policy text and
 //! to show the offending token of a syntax error; the formatter builds on it.
 
+use std::sync::{Mutex, PoisonError};
+
 use pest::Parser as _;
 
+use self::grammar::{RefugeParser, Rule};
 use crate::ast;
 use crate::source::SourceFile;
 
@@ -42,12 +45,10 @@ pub use tokens::{highlight, Token};
 /// On failure, returns every error found: one syntax error, or all invalid
 /// literals and repeated clauses.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, ParseErrors> {
-    // INVARIANT: detailed parse attempts are how "expected `}`" is known
-    // (punctuation is not a grammar rule). The flag is process-wide; it is
-    // only ever switched on, so parses on other threads are unaffected.
-    pest::set_error_detail(true);
-    let mut pairs = grammar::RefugeParser::parse(grammar::Rule::file, &file.text)
-        .map_err(|e| ParseError::from_pest(&e, file.id, &file.text))?;
+    let mut pairs = RefugeParser::parse(Rule::file, &file.text).map_err(|error| {
+        let error = with_expected_tokens(&file.text, error);
+        ParseError::from_pest(&error, file.id, &file.text)
+    })?;
     let mut builder = to_ast::Builder::new(file);
     let Some(root) = pairs.next() else {
         let span = crate::source::Span::new(file.id, 0, 0);
@@ -62,5 +63,24 @@ pub fn parse(file: &SourceFile) -> Result<ast::Module, ParseErrors> {
         Ok(module)
     } else {
         Err(ParseErrors(builder.errors))
+    }
+}
+
+/// Parses `text` again with pest's detailed error tracking, which is how
+/// "expected `}`" is known (punctuation is not a grammar rule of its own).
+///
+/// Tracking doubles the cost of a parse, so it is only switched on to explain
+/// an error. The switch is process-wide: the lock keeps two explanations from
+/// switching it off under each other, and a parse that runs meanwhile merely
+/// tracks more than it needs.
+fn with_expected_tokens(text: &str, first: pest::error::Error<Rule>) -> pest::error::Error<Rule> {
+    static DETAIL: Mutex<()> = Mutex::new(());
+    let _guard = DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let again = RefugeParser::parse(Rule::file, text);
+    pest::set_error_detail(false);
+    match again {
+        Err(detailed) => detailed,
+        Ok(_) => first,
     }
 }

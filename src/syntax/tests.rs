@@ -361,6 +361,44 @@ fn keywords_end_at_word_boundaries() {
     assert!(matches!(&f.ty, TypeExpr::Named(t) if t.node == "setting"));
 }
 
+/// The words of the grammar's `keyword` rule.
+fn grammar_keywords() -> Vec<&'static str> {
+    let grammar = include_str!("../../grammar/refuge.pest");
+    let start = grammar.find("keyword = @{").unwrap();
+    let end = start + grammar[start..].find('}').unwrap();
+    grammar[start..end].split('"').skip(1).step_by(2).collect()
+}
+
+#[test]
+fn the_reserved_words_agree_between_grammar_parser_and_lexer() {
+    let keywords = grammar_keywords();
+    assert!(keywords.len() > 40 && keywords.contains(&"undetermined"));
+    for word in &keywords {
+        assert!(
+            super::tokens::is_keyword(word),
+            "the lexer does not reserve `{word}`"
+        );
+        let error = fails_once(&format!("fact {word} : bool"));
+        assert!(
+            matches!(error, ParseError::Syntax { .. }),
+            "`{word}` is a name"
+        );
+    }
+    // Every `kw_x` rule spells a reserved word.
+    let grammar = include_str!("../../grammar/refuge.pest");
+    for line in grammar.lines().filter(|l| l.starts_with("kw_")) {
+        let word = line.split('"').nth(1).unwrap();
+        assert!(keywords.contains(&word), "`{word}` is not in `keyword`");
+    }
+    // And the lexer reserves nothing else.
+    for (token, range) in tokens("bool integer statute seed years text KRW") {
+        assert!(
+            matches!(token, Token::Ident | Token::Whitespace),
+            "{range:?}"
+        );
+    }
+}
+
 #[test]
 fn comments_and_layout_carry_no_meaning() {
     let a = parses("verdict v:bool{default false cite s \"x\"}");
@@ -864,19 +902,4 @@ fn highlighting_only_adds_colour() {
         }
     }
     assert_eq!(plain, policy);
-}
-
-
-#[test]
-fn zz_perf() {
-    let text = std::fs::read_to_string("policies/kr/resettlement.policy").unwrap();
-    for detail in [true, false, true, false] {
-        let t = std::time::Instant::now();
-        for _ in 0..20 {
-            pest::set_error_detail(detail);
-            use pest::Parser;
-            super::grammar::RefugeParser::parse(super::grammar::Rule::file, &text).unwrap();
-        }
-        println!("detail {detail}: {:?} per parse ({} bytes)", t.elapsed() / 20, text.len());
-    }
 }
