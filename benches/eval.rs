@@ -1,6 +1,11 @@
 //! Benchmarks: compiling the built-in policy set, and evaluating one case
 //! with and without its explanation.
 
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented functions"
+)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use refuge::case::{load_case, CaseFormat};
 use refuge::compile::compile;

@@ -32,6 +32,8 @@ pub enum Item {
     Record(RecordDecl),
     /// `fact age : integer`
     Fact(FactDecl),
+    /// `setting option : bool = false`
+    Setting(Box<SettingDecl>),
     /// `table parties { … }`
     Table(TableDecl),
     /// `verdict` or `definition`
@@ -169,6 +171,24 @@ pub struct FactDecl {
     pub ty: TypeExpr,
     /// Optional label.
     pub label: Option<String>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// `setting NAME : TYPE = VALUE "label" clauses…`: a drafter's documented
+/// option, with a default a case may override.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingDecl {
+    /// Setting name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: TypeExpr,
+    /// The policy's default value.
+    pub value: Expr,
+    /// Optional label.
+    pub label: Option<String>,
+    /// Citations, provenance, notes.
+    pub clauses: Clauses,
     /// The whole declaration.
     pub span: Span,
 }

@@ -145,8 +145,19 @@ pub struct FactInfo {
     pub ty: Type,
     /// Label.
     pub label: Option<String>,
+    /// For a `setting`: its default and citations.
+    pub setting: Option<Setting>,
     /// Declaration (of the root fact).
     pub span: Span,
+}
+
+/// A drafter's documented option: the policy's value and why.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    /// The value unless a case overrides it.
+    pub default: Value,
+    /// Citations, provenance, notes.
+    pub meta: Meta,
 }
 
 /// A citation: source and pinpoint.

@@ -547,7 +547,8 @@ impl Loader<'_> {
                         self.case.as_of = self.date(&path, value);
                     }
                 }
-                "facts" => self.facts(&path, value),
+                "facts" => self.facts(&path, value, false),
+                "settings" => self.facts(&path, value, true),
                 "discretions" => self.discretions(&path, value),
                 "expect" => self.expect(&path, value),
                 "verdicts" => self.verdicts(&path, value),
@@ -570,31 +571,62 @@ impl Loader<'_> {
         }
     }
 
-    fn facts(&mut self, path: &[Seg], value: &Json) {
+    /// `facts` (`settings` false) or `settings` (true): each name must be a
+    /// declared fact, or a declared setting, respectively.
+    fn facts(&mut self, path: &[Seg], value: &Json, settings: bool) {
+        let noun = if settings { "setting" } else { "fact" };
         let map = match value {
             Json::Null => return,
             Json::Object(map) => map,
             other => {
-                let expected = format!("{} of fact names to values", self.format.mapping());
+                let expected = format!("{} of {noun} names to values", self.format.mapping());
                 self.wrong_type(path, expected, other, None);
                 return;
             }
         };
         let program = self.program;
+        let is_setting = |root: &crate::ir::FactRoot| {
+            root.slot
+                .and_then(|s| program.facts.get(s.index()))
+                .is_some_and(|f| f.setting.is_some())
+        };
         for (name, value) in map {
             let path = key(path, name);
             match program.fact_roots.iter().find(|r| &r.name == name) {
-                Some(root) => self.fact(&path, &root.name, root.ty, root.slot, value),
+                Some(root) if is_setting(root) == settings => {
+                    self.fact(&path, &root.name, root.ty, root.slot, value)
+                }
+                Some(_) => {
+                    let (what, help) = if settings {
+                        (
+                            format!("`{name}` is a fact, not a setting"),
+                            "give it under `facts`".to_string(),
+                        )
+                    } else {
+                        (
+                            format!("`{name}` is a setting, not a fact"),
+                            "a setting is a drafter's option with a default in the policy: override it under `settings`".to_string(),
+                        )
+                    };
+                    self.unknown_fact(&path, what, help);
+                }
                 None => {
-                    let names = program.fact_roots.iter().map(|r| r.name.as_str());
+                    let names = program
+                        .fact_roots
+                        .iter()
+                        .filter(|r| is_setting(r) == settings)
+                        .map(|r| r.name.as_str());
                     let help = suggest(name, names.clone(), || {
-                        if program.fact_roots.is_empty() {
-                            "this policy set declares no facts".to_string()
+                        if names.clone().next().is_none() {
+                            format!("this policy set declares no {noun}s")
                         } else {
-                            format!("the facts this policy set declares are {}", list(names))
+                            format!(
+                                "the {noun}s this policy set declares are {}",
+                                list(names.clone())
+                            )
                         }
                     });
-                    self.unknown_fact(&path, format!("unknown fact `{name}`"), help);
+                    self.unknown_fact(&path, format!("unknown {noun} `{name}`"), help);
                 }
             }
         }

@@ -53,7 +53,11 @@ impl Case {
             description: None,
             as_of: None,
             verdicts: Vec::new(),
-            facts: vec![None; program.facts.len()],
+            facts: program
+                .facts
+                .iter()
+                .map(|f| f.setting.as_ref().map(|s| s.default.clone()))
+                .collect(),
             discretions: vec![None; program.rules.len()],
             expect: Vec::new(),
         }

@@ -48,6 +48,7 @@ const AT_RISK: FactId = FactId(8);
 fn program() -> Program {
     let span = Span::default();
     let leaf = |path: &str, ty| FactInfo {
+        setting: None,
         path: path.into(),
         ty,
         label: None,

@@ -181,6 +181,16 @@ impl Context {
                         });
                         self.add_name(&f.name, Decl::Fact(index), &module.name);
                     }
+                    Item::Setting(f) => {
+                        let index = self.program.fact_roots.len();
+                        self.program.fact_roots.push(FactRoot {
+                            name: f.name.node.clone(),
+                            ty: Type::Bool,
+                            slot: None,
+                            span: f.name.span,
+                        });
+                        self.add_name(&f.name, Decl::Fact(index), &module.name);
+                    }
                     Item::Table(t) => {
                         let id = TableId(id32(self.program.tables.len()));
                         self.program.tables.push(TableInfo {
@@ -385,6 +395,49 @@ impl Context {
                 }
             }
         }
+        for module in modules {
+            for item in &module.items {
+                if let Item::Setting(s) = item {
+                    self.lower_setting(&module.name, s);
+                }
+            }
+        }
+    }
+
+    /// A setting is a fact slot with a cited default.
+    fn lower_setting(&mut self, module: &str, s: &ast::SettingDecl) {
+        let Some(Decl::Fact(index)) = self.names.get(&s.name.node).map(|e| e.decl) else {
+            return;
+        };
+        let Some(ty) = self.resolve_type(module, &s.ty) else {
+            return;
+        };
+        if let Type::Record(_) = ty {
+            self.error(CheckError::TypeMismatch {
+                expected: "a value type".into(),
+                found: "a record".into(),
+                span: s.ty.span(),
+                help: Some("a setting holds one value: declare one setting per option".into()),
+            });
+            return;
+        }
+        let meta = self.lower_meta(&s.clauses, "setting", &s.name.node, s.name.span, false);
+        let Some(default) = self.constant(module, &s.value, ty, "a setting's value") else {
+            return;
+        };
+        let id = FactId(id32(self.program.facts.len()));
+        self.program.facts.push(FactInfo {
+            path: s.name.node.clone(),
+            ty,
+            label: s.label.clone(),
+            setting: Some(crate::ir::Setting { default, meta }),
+            span: s.name.span,
+        });
+        self.fact_paths.insert(s.name.node.clone(), id);
+        if let Some(root) = self.program.fact_roots.get_mut(index) {
+            root.ty = ty;
+            root.slot = Some(id);
+        }
     }
 
     /// Adds one slot per leaf; returns the slot for a scalar fact.
@@ -428,6 +481,7 @@ impl Context {
                     path: path.to_string(),
                     ty,
                     label,
+                    setting: None,
                     span,
                 });
                 self.fact_paths.insert(path.to_string(), id);
@@ -662,10 +716,10 @@ impl Context {
         meta.until = clauses.until.first().map(|d| d.node);
         meta.notes = clauses.notes.iter().map(|n| n.node.clone()).collect();
         if !is_rule {
-            let on = if what == "row" {
-                "a table row"
-            } else {
-                "a default"
+            let on = match what {
+                "row" => "a table row",
+                "setting" => "a setting",
+                _ => "a default",
             };
             if let Some(w) = clauses.when.first() {
                 self.error(CheckError::MisplacedClause {

@@ -82,7 +82,15 @@ impl Run<'_> {
         let program = self.program;
         match read {
             Read::Fact(f) => ReadOut {
-                kind: "fact",
+                kind: if program
+                    .facts
+                    .get(f.index())
+                    .is_some_and(|f| f.setting.is_some())
+                {
+                    "setting"
+                } else {
+                    "fact"
+                },
                 name: program
                     .facts
                     .get(f.index())
@@ -294,6 +302,7 @@ impl Run<'_> {
                     if !facts.iter().any(|u| u.path == fact.path) {
                         facts.push(FactUse {
                             path: fact.path.clone(),
+                            setting: fact.setting.is_some(),
                             label: fact.label.clone(),
                             value: self.case.fact(*f).map(|v| v.display(program)),
                         });

@@ -161,7 +161,7 @@ pub enum RuleStatus {
 /// One thing a condition read.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Read {
-    /// `fact`, `definition`, `row` or `date`.
+    /// `fact`, `setting`, `definition`, `row` or `date`.
     pub kind: &'static str,
     /// Fact path, definition name, `table[keys]`, or `as_of`.
     pub name: String,
@@ -171,11 +171,13 @@ pub struct Read {
     pub decisive: bool,
 }
 
-/// A fact the evaluation read.
+/// A fact (or setting) the evaluation read.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct FactUse {
     /// Dotted path.
     pub path: String,
+    /// True for a drafter's `setting` rather than a fact of the case.
+    pub setting: bool,
     /// Label.
     pub label: Option<String>,
     /// Value (`None`: missing).

@@ -113,7 +113,12 @@ fn verdict(blocks: &mut Vec<String>, v: &Verdict, as_of: &str) {
     section(
         blocks,
         "Facts relied on",
-        v.facts.iter().map(fact).collect(),
+        v.facts.iter().filter(|f| !f.setting).map(fact).collect(),
+    );
+    section(
+        blocks,
+        "Drafter's settings applied",
+        v.facts.iter().filter(|f| f.setting).map(fact).collect(),
     );
     section(
         blocks,

@@ -73,6 +73,7 @@ fn read(kind: &'static str, name: &str, value: Option<&str>, decisive: bool) -> 
 fn fact(path: &str, label: Option<&str>, value: Option<&str>) -> FactUse {
     FactUse {
         path: path.to_string(),
+        setting: false,
         label: label.map(str::to_string),
         value: value.map(str::to_string),
     }

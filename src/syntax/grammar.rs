@@ -27,6 +27,7 @@ pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_set | Rule::set_type => "`set of`",
         Rule::kw_of => "`of`",
         Rule::kw_fact | Rule::fact_decl => "`fact`",
+        Rule::kw_setting | Rule::setting_decl => "`setting`",
         Rule::kw_table | Rule::table_decl => "`table`",
         Rule::kw_key | Rule::table_key => "`key`",
         Rule::kw_column | Rule::table_column => "`column`",
@@ -221,6 +222,8 @@ impl Group {
             | Rule::record_decl
             | Rule::kw_fact
             | Rule::fact_decl
+            | Rule::kw_setting
+            | Rule::setting_decl
             | Rule::kw_table
             | Rule::table_decl
             | Rule::definition
@@ -244,6 +247,7 @@ pub(crate) fn is_keyword_marker(rule: Rule) -> bool {
             | Rule::kw_set
             | Rule::kw_of
             | Rule::kw_fact
+            | Rule::kw_setting
             | Rule::kw_table
             | Rule::kw_key
             | Rule::kw_column

@@ -23,8 +23,8 @@ use super::grammar::{is_keyword_marker, Rule};
 use super::literal;
 use crate::ast::{
     Cite, Clauses, DefaultDecl, Definition, EnumDecl, Expr, FactDecl, Field, Ident, Item, May,
-    Module, Provenance, RecordDecl, Rule as AstRule, RuleKind, SourceDecl, SourceKind, TableDecl,
-    TableRow, TestDecl, TypeExpr, Variant,
+    Module, Provenance, RecordDecl, Rule as AstRule, RuleKind, SettingDecl, SourceDecl, SourceKind,
+    TableDecl, TableRow, TestDecl, TypeExpr, Variant,
 };
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -163,6 +163,7 @@ pub(crate) fn file(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Module, 
             Rule::enum_decl => Item::Enum(enum_decl(b, child)?),
             Rule::record_decl => Item::Record(record_decl(b, child)?),
             Rule::fact_decl => Item::Fact(fact_decl(b, child)?),
+            Rule::setting_decl => Item::Setting(Box::new(setting_decl(b, child)?)),
             Rule::table_decl => Item::Table(table_decl(b, child)?),
             Rule::definition => Item::Definition(definition(b, child)?),
             Rule::test_decl => Item::Test(test_decl(b, child)?),
@@ -309,6 +310,24 @@ fn fact_decl(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<FactDecl, Pars
         name,
         ty,
         label,
+        span,
+    })
+}
+
+fn setting_decl(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<SettingDecl, ParseError> {
+    let span = b.span(&pair);
+    let mut children = b.children(pair);
+    let name = ident(b, children.required(Rule::ident)?);
+    let ty = type_expr(b, children.required(Rule::type_expr)?)?;
+    let value = super::expr::expr(b, children.required(Rule::expr)?)?;
+    let label = optional_label(b, &mut children)?;
+    let clauses = clauses(b, children)?;
+    Ok(SettingDecl {
+        name,
+        ty,
+        value,
+        label,
+        clauses,
         span,
     })
 }

@@ -35,6 +35,9 @@ pub enum Token {
     /// `fact`
     #[token("fact")]
     Fact,
+    /// `setting`
+    #[token("setting")]
+    Setting,
     /// `table`
     #[token("table")]
     Table,

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 fn program() -> Program {
     match compile(&SourceMap::builtin()) {
         Ok(c) => c.program,
-        Err(d) => panic!("built-in policies do not check:\n{}", d.render(&SourceMap::builtin(), Default::default())),
+        Err(d) => panic!(
+            "built-in policies do not check:\n{}",
+            d.render(&SourceMap::builtin(), Default::default())
+        ),
     }
 }
 
@@ -20,7 +23,9 @@ fn case_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["examples", "tests/cases"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if CaseFormat::from_path(&path).is_some() {
@@ -34,8 +39,13 @@ fn case_files() -> Vec<PathBuf> {
 
 /// The name a snapshot is stored under: `examples__defector`.
 fn snapshot_name(path: &Path) -> String {
-    let parent = path.parent().and_then(|p| p.file_name()).map_or(String::new(), |p| p.to_string_lossy().into_owned());
-    let stem = path.file_stem().map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map_or(String::new(), |p| p.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or(String::new(), |s| s.to_string_lossy().into_owned());
     format!("{parent}__{stem}")
 }
 
@@ -53,7 +63,10 @@ fn every_case_meets_its_expectations_and_its_memo_is_reviewed() {
         let case = match load_case(&program, &name, &text, format) {
             Ok(c) => c,
             Err(e) => {
-                failures.push(format!("{name}: does not load: {:?}", miette::Report::new(e)));
+                failures.push(format!(
+                    "{name}: does not load: {:?}",
+                    miette::Report::new(e)
+                ));
                 continue;
             }
         };
@@ -83,23 +96,34 @@ fn every_case_meets_its_expectations_and_its_memo_is_reviewed() {
             for rule in &verdict.rules {
                 let fired = matches!(
                     rule.status,
-                    RuleStatus::Applied | RuleStatus::Overridden | RuleStatus::DiscretionExercised | RuleStatus::DiscretionOpen
+                    RuleStatus::Applied
+                        | RuleStatus::Overridden
+                        | RuleStatus::DiscretionExercised
+                        | RuleStatus::DiscretionOpen
                 );
                 if fired && rule.citations.is_empty() {
-                    failures.push(format!("{name}: rule `{}` fired without a citation", rule.name));
+                    failures.push(format!(
+                        "{name}: rule `{}` fired without a citation",
+                        rule.name
+                    ));
                 }
             }
         }
         insta::with_settings!({
             snapshot_path => "snapshots/cases",
             prepend_module_to_snapshot => false,
-            description => text.clone(),
+            input_file => path,
             omit_expression => true,
         }, {
             insta::assert_snapshot!(snapshot_name(path), to_markdown(&evaluation));
         });
     }
-    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problem(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -108,8 +132,17 @@ fn evaluation_is_deterministic_byte_for_byte() {
     let engine = Engine::new(&program);
     for path in case_files().iter().take(10) {
         let text = std::fs::read_to_string(path).unwrap();
-        let case = load_case(&program, "case", &text, CaseFormat::from_path(path).unwrap()).unwrap();
-        let options = Options { as_of: Some(refuge::testing::DEFAULT_TEST_DATE), verdicts: vec![] };
+        let case = load_case(
+            &program,
+            "case",
+            &text,
+            CaseFormat::from_path(path).unwrap(),
+        )
+        .unwrap();
+        let options = Options {
+            as_of: Some(refuge::testing::DEFAULT_TEST_DATE),
+            verdicts: vec![],
+        };
         let first = engine.evaluate(&case, &options).map(|e| e.to_json()).ok();
         let second = engine.evaluate(&case, &options).map(|e| e.to_json()).ok();
         assert_eq!(first, second, "{}", path.display());

@@ -17,7 +17,10 @@ fn evaluate(policy: &str, case_json: &str) -> Result<Evaluation, EvalError> {
     sources.add("p.policy", format!("{SOURCES}\n{policy}"));
     let compiled = match compile(&sources) {
         Ok(c) => c,
-        Err(d) => panic!("policy does not check:\n{}", d.render(&sources, refuge::compile::ErrorFormat::Plain)),
+        Err(d) => panic!(
+            "policy does not check:\n{}",
+            d.render(&sources, refuge::compile::ErrorFormat::Plain)
+        ),
     };
     let case = load_case(&compiled.program, "case.json", case_json, CaseFormat::Json)
         .unwrap_or_else(|e| panic!("{:?}", miette::Report::new(e)));
@@ -27,7 +30,11 @@ fn evaluate(policy: &str, case_json: &str) -> Result<Evaluation, EvalError> {
 /// The display of verdict `name`: a value, or `undetermined`.
 fn verdict(policy: &str, case_json: &str, name: &str) -> String {
     let e = evaluate(policy, case_json).unwrap_or_else(|e| panic!("evaluation error: {e}"));
-    let v = e.verdicts.iter().find(|v| v.name == name).unwrap_or_else(|| panic!("no verdict `{name}`"));
+    let v = e
+        .verdicts
+        .iter()
+        .find(|v| v.name == name)
+        .unwrap_or_else(|| panic!("no verdict `{name}`"));
     v.outcome.display().to_string()
 }
 
@@ -64,7 +71,12 @@ fn lifting_one_ground_leaves_the_others_standing() {
     let e = evaluate(RETURN, case).unwrap();
     let v = &e.verdicts[0];
     assert_eq!(v.outcome.display(), "true");
-    assert_eq!(v.decision, Decision::Rules { rules: vec!["cat_art3".into()] });
+    assert_eq!(
+        v.decision,
+        Decision::Rules {
+            rules: vec!["cat_art3".into()]
+        }
+    );
     let art33 = v.rules.iter().find(|r| r.name == "art33_1").unwrap();
     assert_eq!(art33.defeated_by, vec!["art33_2".to_string()]);
 }
@@ -103,8 +115,22 @@ verdict both : bool {
   rule r when a and b cite act "Art. 1" provenance text
 }"#;
     // `false and ?` is false, so the verdict is decided by the default.
-    assert_eq!(verdict(policy, r#"{"as_of": "2020-01-01", "facts": {"a": false}}"#, "both"), "false");
-    assert_eq!(verdict(policy, r#"{"as_of": "2020-01-01", "facts": {"a": true}}"#, "both"), "undetermined");
+    assert_eq!(
+        verdict(
+            policy,
+            r#"{"as_of": "2020-01-01", "facts": {"a": false}}"#,
+            "both"
+        ),
+        "false"
+    );
+    assert_eq!(
+        verdict(
+            policy,
+            r#"{"as_of": "2020-01-01", "facts": {"a": true}}"#,
+            "both"
+        ),
+        "undetermined"
+    );
 }
 
 const PROTECTION: &str = r#"
@@ -130,13 +156,19 @@ fn an_open_discretion_does_not_decide_but_is_listed() {
     assert_eq!(v.discretions.len(), 1);
     assert_eq!(v.discretions[0].status, "open");
     assert_eq!(v.discretions[0].holder, "Minister of Unification");
-    assert_eq!(v.discretions[0].value_if_exercised.as_deref(), Some("not_protected"));
+    assert_eq!(
+        v.discretions[0].value_if_exercised.as_deref(),
+        Some("not_protected")
+    );
 }
 
 #[test]
 fn an_exercised_discretion_takes_effect_and_a_declined_one_does_not() {
     let exercised = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": true}, "discretions": {"refuse": true}}"#;
-    assert_eq!(verdict(PROTECTION, exercised, "protection"), "not_protected");
+    assert_eq!(
+        verdict(PROTECTION, exercised, "protection"),
+        "not_protected"
+    );
     let declined = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": true}, "discretions": {"refuse": false}}"#;
     assert_eq!(verdict(PROTECTION, declined, "protection"), "protected");
 }
@@ -158,10 +190,22 @@ verdict protection : Protection {
   rule granted = protected when applied cite act "Art. 7" provenance text
   rule refused = not_protected when criminal cite act "Art. 9" provenance text
 }"#;
-    let err = evaluate(policy, r#"{"as_of": "2003-01-01", "facts": {"applied": true, "criminal": true}}"#).unwrap_err();
+    let err = evaluate(
+        policy,
+        r#"{"as_of": "2003-01-01", "facts": {"applied": true, "criminal": true}}"#,
+    )
+    .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("`granted`") && text.contains("`refused`"), "{text}");
-    assert_eq!(miette::Diagnostic::code(&err).map(|c| c.to_string()).as_deref(), Some("refuge::eval::conflict"));
+    assert!(
+        text.contains("`granted`") && text.contains("`refused`"),
+        "{text}"
+    );
+    assert_eq!(
+        miette::Diagnostic::code(&err)
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("refuge::eval::conflict")
+    );
 }
 
 #[test]
@@ -176,9 +220,11 @@ verdict protected : bool {
   exception crime_bar overrides granted = false when crime cite act "Art. 9" provenance text
   exception political_offence lifts crime_bar when political cite act "Art. 9" provenance reading
 }"#;
-    let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "crime": true, "political": true}}"#;
+    let case =
+        r#"{"as_of": "2003-01-01", "facts": {"applied": true, "crime": true, "political": true}}"#;
     assert_eq!(verdict(policy, case, "protected"), "true");
-    let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "crime": true, "political": false}}"#;
+    let case =
+        r#"{"as_of": "2003-01-01", "facts": {"applied": true, "crime": true, "political": false}}"#;
     assert_eq!(verdict(policy, case, "protected"), "false");
 }
 
@@ -192,9 +238,16 @@ verdict max_reduction : money {
 
 #[test]
 fn a_rule_is_in_force_only_from_its_date() {
-    let case = |date: &str| format!(r#"{{"as_of": "{date}", "facts": {{"standard": "KRW 36000001"}}}}"#);
-    assert_eq!(verdict(SUBSIDY, &case("2002-06-02"), "max_reduction"), "KRW 0");
-    assert_eq!(verdict(SUBSIDY, &case("2002-06-03"), "max_reduction"), "KRW 18,000,001");
+    let case =
+        |date: &str| format!(r#"{{"as_of": "{date}", "facts": {{"standard": "KRW 36000001"}}}}"#);
+    assert_eq!(
+        verdict(SUBSIDY, &case("2002-06-02"), "max_reduction"),
+        "KRW 0"
+    );
+    assert_eq!(
+        verdict(SUBSIDY, &case("2002-06-03"), "max_reduction"),
+        "KRW 18,000,001"
+    );
 }
 
 #[test]
@@ -203,7 +256,11 @@ fn money_in_two_currencies_is_an_evaluation_error_not_a_guess() {
 fact a : money
 fact b : money
 verdict total : money { rule sum = a + b cite act "Art. 1" provenance reading }"#;
-    let err = evaluate(policy, r#"{"as_of": "2020-01-01", "facts": {"a": "KRW 1", "b": "USD 1"}}"#).unwrap_err();
+    let err = evaluate(
+        policy,
+        r#"{"as_of": "2020-01-01", "facts": {"a": "KRW 1", "b": "USD 1"}}"#,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("`KRW`"), "{err}");
 }
 
@@ -223,4 +280,44 @@ verdict bound : bool {
     let case = |date: &str| format!(r#"{{"as_of": "{date}", "facts": {{"state": "vietnam"}}}}"#);
     assert_eq!(verdict(policy, &case("2002-01-01"), "bound"), "false");
     assert_eq!(verdict(policy, &case("2016-01-01"), "bound"), "true");
+}
+
+const OPTION: &str = r#"
+setting option_prima_facie : bool = false "recognise prima facie in a mass influx"
+  cite rc "Art. 1A(2)" provenance reading
+fact mass_influx : bool
+verdict refugee : bool {
+  default false cite rc "Art. 1A(2)" provenance reading
+  rule prima_facie when option_prima_facie and mass_influx cite rc "Art. 1A(2)" provenance reading
+}
+"#;
+
+#[test]
+fn a_setting_applies_the_policys_reading_unless_the_case_overrides_it() {
+    let policy_reading = r#"{"as_of": "2016-01-01", "facts": {"mass_influx": true}}"#;
+    assert_eq!(verdict(OPTION, policy_reading, "refugee"), "false");
+    let other_reading = r#"{"as_of": "2016-01-01", "settings": {"option_prima_facie": true}, "facts": {"mass_influx": true}}"#;
+    let e = evaluate(OPTION, other_reading).unwrap();
+    assert_eq!(e.verdicts[0].outcome.display(), "true");
+    let setting = e.verdicts[0]
+        .facts
+        .iter()
+        .find(|f| f.path == "option_prima_facie")
+        .unwrap();
+    assert!(setting.setting);
+    assert_eq!(setting.value.as_deref(), Some("true"));
+}
+
+#[test]
+fn a_setting_given_as_a_fact_is_rejected_with_the_right_place_to_put_it() {
+    let mut sources = SourceMap::new();
+    sources.add("p.policy", format!("{SOURCES}\n{OPTION}"));
+    let program = compile(&sources).unwrap().program;
+    let case = r#"{"as_of": "2016-01-01", "facts": {"option_prima_facie": true}}"#;
+    let errors = load_case(&program, "case.json", case, CaseFormat::Json).unwrap_err();
+    let first = errors.0.first().unwrap();
+    assert!(
+        first.to_string().contains("is a setting, not a fact"),
+        "{first}"
+    );
 }
