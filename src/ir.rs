@@ -90,11 +90,11 @@ pub struct Program {
 #[derive(Clone, Debug)]
 pub struct SourceInfo {
     /// Short name.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// Kind.
     pub kind: SourceKind,
     /// Title.
-    pub title: String,
+    pub title: std::sync::Arc<str>,
     /// Note.
     pub note: Option<String>,
     /// Declaration.
@@ -166,7 +166,7 @@ pub struct Citation {
     /// The source.
     pub source: SourceId,
     /// Article, paragraph, section or line.
-    pub pinpoint: String,
+    pub pinpoint: std::sync::Arc<str>,
     /// Where the `cite` was written.
     pub span: Span,
 }

@@ -131,9 +131,9 @@ impl Context {
                     Item::Source(s) => {
                         let id = SourceId(id32(self.program.sources.len()));
                         self.program.sources.push(SourceInfo {
-                            name: s.name.node.clone(),
+                            name: s.name.node.as_str().into(),
                             kind: s.kind,
-                            title: s.title.clone(),
+                            title: s.title.as_str().into(),
                             note: s.note.clone(),
                             span: s.span,
                         });
@@ -661,7 +661,7 @@ impl Context {
                     self.sources_cited.insert(id);
                     meta.cites.push(crate::ir::Citation {
                         source: id,
-                        pinpoint: cite.pinpoint.node.clone(),
+                        pinpoint: cite.pinpoint.node.as_str().into(),
                         span: cite.source.span.to(cite.pinpoint.span),
                     });
                 }

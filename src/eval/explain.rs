@@ -12,9 +12,9 @@ impl Run<'_> {
     fn citation(&self, c: &Citation) -> CitationRef {
         let source = self.program.sources.get(c.source.index());
         CitationRef {
-            source: source.map_or("?".into(), |s| s.name.clone()),
+            source: source.map_or_else(|| "?".into(), |s| s.name.clone()),
             kind: source.map_or("?", |s| s.kind.as_str()),
-            title: source.map_or(String::new(), |s| s.title.clone()),
+            title: source.map_or_else(|| "".into(), |s| s.title.clone()),
             pinpoint: c.pinpoint.clone(),
         }
     }
@@ -49,10 +49,10 @@ impl Run<'_> {
                 },
             },
             None => Outcome::Undetermined {
-                reason: result
-                    .undetermined_reason
-                    .clone()
-                    .unwrap_or_else(|| "depends on missing facts".into()),
+                reason: result.undetermined.as_ref().map_or_else(
+                    || "depends on missing facts".into(),
+                    |u| u.describe(self.program),
+                ),
             },
         }
     }
@@ -278,7 +278,7 @@ impl Run<'_> {
             decided_by: DecidedBy::Nothing,
             rules: Vec::new(),
             reads: Vec::new(),
-            undetermined_reason: Some("not evaluated".into()),
+            undetermined: Some(super::Undetermined::NotEvaluated),
         };
         let result = self
             .results

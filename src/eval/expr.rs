@@ -148,8 +148,24 @@ impl Run<'_> {
                     }
                 }
             }
+            ExprKind::Cmp(_, a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::In(a, b)
+            | ExprKind::HasAny(a, b)
+            | ExprKind::HasAll(a, b) => {
+                // Binary strict forms, without collecting operands (the hot path).
+                let (x, _) = self.eval(a, reads)?;
+                let (y, _) = self.eval(b, reads)?;
+                match (x, y) {
+                    (Some(x), Some(y)) => {
+                        let v = self.strict(expr, &[x, y], reads)?;
+                        (Some(v), all(reads))
+                    }
+                    _ => (None, all(reads)),
+                }
+            }
             _ => {
-                // Strict forms: every operand is needed; unknown if any is.
+                // Other strict forms: every operand is needed; unknown if any is.
                 let mut values = Vec::with_capacity(3);
                 let mut unknown = false;
                 for operand in operands(expr) {

@@ -89,7 +89,51 @@ pub(crate) struct DefResult {
     pub rules: Vec<RuleResult>,
     pub reads: Vec<Read>,
     /// Why the value is undetermined, if it is.
-    pub undetermined_reason: Option<String>,
+    pub undetermined: Option<Undetermined>,
+}
+
+/// Why a definition is undetermined (described in words only when explained).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Undetermined {
+    /// An active rule's value depends on missing facts.
+    ValueUnknown(RuleId),
+    /// These rules may also apply and give another value.
+    MayAlsoApply(Vec<RuleId>),
+    /// No rule applies and the default depends on missing facts.
+    DefaultUnknown,
+    /// No rule applies and there is no default.
+    NoRule,
+    /// Whether these rules apply depends on missing facts.
+    DependsOn(Vec<RuleId>),
+    /// The definition was not evaluated.
+    NotEvaluated,
+}
+
+impl Undetermined {
+    /// The reason in words.
+    pub(crate) fn describe(&self, program: &Program) -> String {
+        let name = |r: &RuleId| {
+            program
+                .rules
+                .get(r.index())
+                .map_or("`?`".to_string(), |r| format!("`{}`", r.name))
+        };
+        let names = |rules: &[RuleId]| rules.iter().map(name).collect::<Vec<_>>().join(", ");
+        match self {
+            Undetermined::ValueUnknown(r) => {
+                format!("the value of {} depends on missing facts", name(r))
+            }
+            Undetermined::MayAlsoApply(rules) => {
+                format!("{} may also apply and give another value", names(rules))
+            }
+            Undetermined::DefaultUnknown => "the default depends on missing facts".into(),
+            Undetermined::NoRule => "no rule applies and there is no default".into(),
+            Undetermined::DependsOn(rules) => {
+                format!("whether {} applies depends on missing facts", names(rules))
+            }
+            Undetermined::NotEvaluated => "not evaluated".into(),
+        }
+    }
 }
 
 /// Options of one evaluation.
@@ -240,13 +284,13 @@ impl<'a> Run<'a> {
                 decided_by: DecidedBy::Nothing,
                 rules: Vec::new(),
                 reads: Vec::new(),
-                undetermined_reason: Some("unknown definition".into()),
+                undetermined: Some(Undetermined::NotEvaluated),
             });
         };
-        let mut reads = Vec::new();
-        // Results indexed like `def.rules` (source order); filled in `order`.
-        let mut results: Vec<Option<RuleResult>> = vec![None; def.rules.len()];
-        let position = |r: RuleId| def.rules.iter().position(|x| *x == r);
+        let mut reads = Vec::with_capacity(16);
+        // Results in evaluation order (exceptions first); sorted back into
+        // source order at the end (rule ids follow source order).
+        let mut results: Vec<RuleResult> = Vec::with_capacity(def.order.len());
         for &rid in &def.order {
             let Some(rule) = program.rules.get(rid.index()) else {
                 continue;
@@ -274,9 +318,9 @@ impl<'a> Run<'a> {
             let mut defeated = Some(false);
             let mut defeated_by = Vec::new();
             for e in &rule.exceptions {
-                let active = position(*e)
-                    .and_then(|p| results.get(p))
-                    .and_then(|r| r.as_ref())
+                let active = results
+                    .iter()
+                    .find(|r| r.rule == *e)
                     .map_or(Some(false), |r| r.active);
                 match active {
                     Some(true) => {
@@ -319,11 +363,10 @@ impl<'a> Run<'a> {
                 reads: start..reads.len(),
                 settled,
             };
-            if let Some(slot) = position(rid).and_then(|p| results.get_mut(p)) {
-                *slot = Some(result);
-            }
+            results.push(result);
         }
-        let rules: Vec<RuleResult> = results.into_iter().flatten().collect();
+        results.sort_unstable_by_key(|r| r.rule);
+        let rules = results;
 
         // Gather the values of active (definite) and possibly active rules.
         let gives_value = |r: &RuleResult| {
@@ -332,90 +375,67 @@ impl<'a> Run<'a> {
                 .get(r.rule.index())
                 .is_some_and(|x| x.value.is_some())
         };
-        let definite: Vec<&RuleResult> = rules
-            .iter()
-            .filter(|r| r.active == Some(true) && gives_value(r))
-            .collect();
-        let possible: Vec<&RuleResult> = rules
-            .iter()
-            .filter(|r| r.active.is_none() && gives_value(r))
-            .collect();
-
-        for (i, a) in definite.iter().enumerate() {
-            for b in definite.iter().skip(i + 1) {
-                if let (Some(va), Some(vb)) = (&a.value, &b.value) {
-                    if va != vb {
-                        return Err(self.conflict(id, a, b));
-                    }
-                }
+        // Active rules give the value; possibly active rules (unknown) may.
+        // No intermediate collections: this is the hot path of evaluation.
+        let definite = || {
+            rules
+                .iter()
+                .filter(move |r| r.active == Some(true) && gives_value(r))
+        };
+        let possible = || {
+            rules
+                .iter()
+                .filter(move |r| r.active.is_none() && gives_value(r))
+        };
+        if let Some(first) = definite().find(|r| r.value.is_some()) {
+            if let Some(other) = definite().find(|r| r.value.is_some() && r.value != first.value) {
+                return Err(self.conflict(id, first, other));
             }
         }
-        let rule_name = |r: RuleId| {
-            program
-                .rules
-                .get(r.index())
-                .map_or("?".to_string(), |r| r.name.clone())
-        };
         let mut value = None;
         let mut decided_by = DecidedBy::Nothing;
-        let mut reason = None;
-        if let Some(first) = definite.first() {
-            let v = first.value.clone();
-            let unknown_value = definite.iter().any(|r| r.value.is_none());
-            let disagree = possible.iter().any(|r| r.value.is_none() || r.value != v);
-            decided_by = DecidedBy::Rules(definite.iter().map(|r| r.rule).collect());
-            if unknown_value {
-                reason = Some(format!(
-                    "the value of `{}` depends on missing facts",
-                    rule_name(first.rule)
-                ));
-            } else if disagree {
-                let names: Vec<String> = possible
-                    .iter()
-                    .map(|r| format!("`{}`", rule_name(r.rule)))
-                    .collect();
-                reason = Some(format!(
-                    "{} may also apply and give another value",
-                    names.join(", ")
+        let mut undetermined = None;
+        if let Some(first) = definite().next() {
+            decided_by = DecidedBy::Rules(definite().map(|r| r.rule).collect());
+            if let Some(unknown) = definite().find(|r| r.value.is_none()) {
+                undetermined = Some(Undetermined::ValueUnknown(unknown.rule));
+            } else if possible().any(|r| r.value.is_none() || r.value != first.value) {
+                undetermined = Some(Undetermined::MayAlsoApply(
+                    possible().map(|r| r.rule).collect(),
                 ));
             } else {
-                value = v;
+                value = first.value.clone();
             }
         } else {
             let default = match &def.default {
                 Some(d) => Some(self.eval(&d.value, &mut reads)?.0),
                 None => None,
             };
-            if possible.is_empty() {
-                match default {
+            match possible().next() {
+                None => match default {
                     Some(Some(v)) => {
                         value = Some(v);
                         decided_by = DecidedBy::Default;
                     }
                     Some(None) => {
                         decided_by = DecidedBy::Default;
-                        reason = Some("the default depends on missing facts".into());
+                        undetermined = Some(Undetermined::DefaultUnknown);
                     }
-                    None => reason = Some("no rule applies and there is no default".into()),
-                }
-            } else {
-                let first_value = possible.first().and_then(|r| r.value.clone());
-                let agree = first_value.is_some()
-                    && possible.iter().all(|r| r.value == first_value)
-                    && default.as_ref().is_some_and(|d| *d == first_value);
-                let names: Vec<String> = possible
-                    .iter()
-                    .map(|r| format!("`{}`", rule_name(r.rule)))
-                    .collect();
-                if agree {
-                    // Whether or not the unknown rules apply, the value is the same.
-                    value = first_value;
-                    decided_by = DecidedBy::Default;
-                } else {
-                    reason = Some(format!(
-                        "whether {} applies depends on missing facts",
-                        names.join(", ")
-                    ));
+                    None => undetermined = Some(Undetermined::NoRule),
+                },
+                Some(first) => {
+                    // Whether or not the unknown rules apply, is the value the same?
+                    let agree = first.value.is_some()
+                        && possible().all(|r| r.value == first.value)
+                        && default.as_ref().is_some_and(|d| *d == first.value);
+                    if agree {
+                        value = first.value.clone();
+                        decided_by = DecidedBy::Default;
+                    } else {
+                        undetermined = Some(Undetermined::DependsOn(
+                            possible().map(|r| r.rule).collect(),
+                        ));
+                    }
                 }
             }
         }
@@ -424,7 +444,7 @@ impl<'a> Run<'a> {
             decided_by,
             rules,
             reads,
-            undetermined_reason: reason,
+            undetermined,
         })
     }
 

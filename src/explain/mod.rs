@@ -15,6 +15,7 @@ pub use render_markdown::to_markdown;
 pub use render_text::to_text;
 
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The version tag of the JSON schema.
 pub const SCHEMA: &str = "refuge.evaluation/1";
@@ -250,13 +251,13 @@ pub struct Discretion {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CitationRef {
     /// The source's short name.
-    pub source: String,
+    pub source: Arc<str>,
     /// The source's kind (`statute`, `treaty`, …).
     pub kind: &'static str,
     /// The source's title.
-    pub title: String,
+    pub title: Arc<str>,
     /// Article, paragraph, section or line.
-    pub pinpoint: String,
+    pub pinpoint: Arc<str>,
 }
 
 impl Outcome {

@@ -294,11 +294,11 @@ pub(super) fn group_citations(citations: &[CitationRef]) -> Vec<(&CitationRef, V
             .find(|(first, _)| first.source == c.source)
         {
             Some((_, pins)) => {
-                if !pins.contains(&c.pinpoint.as_str()) {
+                if !pins.contains(&&*c.pinpoint) {
                     pins.push(&c.pinpoint);
                 }
             }
-            None => groups.push((c, vec![c.pinpoint.as_str()])),
+            None => groups.push((c, vec![&*c.pinpoint])),
         }
     }
     groups

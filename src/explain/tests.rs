@@ -24,10 +24,10 @@ fn cite(source: &str, pinpoint: &str) -> CitationRef {
         _ => ("report", "UN Treaty Collection"),
     };
     CitationRef {
-        source: source.to_string(),
+        source: source.into(),
         kind,
-        title: title.to_string(),
-        pinpoint: pinpoint.to_string(),
+        title: title.into(),
+        pinpoint: pinpoint.into(),
     }
 }
 

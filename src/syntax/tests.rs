@@ -354,11 +354,11 @@ fn keywords_end_at_word_boundaries() {
     // A keyword glued to a name is not the keyword.
     fails_once("verdict v : bool { rulex when a }");
     fails_once("factx : bool");
-    let module = parses("fact settings : setting");
+    let module = parses("fact settings : setup");
     let [Item::Fact(f)] = module.items.as_slice() else {
         panic!()
     };
-    assert!(matches!(&f.ty, TypeExpr::Named(t) if t.node == "setting"));
+    assert!(matches!(&f.ty, TypeExpr::Named(t) if t.node == "setup"));
 }
 
 /// The words of the grammar's `keyword` rule.
