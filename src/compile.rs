@@ -115,7 +115,12 @@ pub fn render_all(
         out.push('\n');
     }
     for e in check {
-        out.push_str(&render_one(sources, file_of(e.span()), e.clone(), format));
+        let mut e = e.clone();
+        // A related location may be in another file: give it that file's text.
+        for related in e.related_mut() {
+            related.src = Some(sources.named_source(related.span.file));
+        }
+        out.push_str(&render_one(sources, file_of(e.span()), e, format));
         out.push('\n');
     }
     for w in warnings {

@@ -81,10 +81,8 @@ impl Context {
             self.error(CheckError::DuplicateName {
                 name: name.node.clone(),
                 span: name.span,
-                first: vec![Related {
-                    message: "first declared here".into(),
-                    span: first_span,
-                }],
+                first: vec![Related::new("first declared here", first_span)],
+                help: "names are global to a policy set (every module shares them): rename one of the two declarations".into(),
             });
             return;
         }
@@ -141,14 +139,17 @@ impl Context {
                     }
                     Item::Enum(e) => {
                         let id = EnumId(id32(self.program.enums.len()));
-                        let mut seen = BTreeSet::new();
+                        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
                         for v in &e.variants {
-                            if !seen.insert(v.name.node.clone()) {
+                            if let Some(first) = seen.get(v.name.node.as_str()) {
                                 self.error(CheckError::DuplicateName {
                                     name: v.name.node.clone(),
                                     span: v.name.span,
-                                    first: vec![],
+                                    first: vec![Related::new("first listed here", *first)],
+                                    help: format!("list each value of `{}` once", e.name.node),
                                 });
+                            } else {
+                                seen.insert(v.name.node.as_str(), v.name.span);
                             }
                         }
                         self.program.enums.push(EnumInfo {
@@ -540,9 +541,9 @@ impl Context {
         if row.keys.len() != keys.len() {
             self.error(CheckError::BadRow {
                 message: format!(
-                    "row has {} keys, table `{table}` has {}",
-                    row.keys.len(),
-                    keys.len()
+                    "row has {}, table `{table}` has {}",
+                    super::expr::plural(row.keys.len(), "key"),
+                    super::expr::plural(keys.len(), "key")
                 ),
                 span: row.span,
                 help: format!(
@@ -560,6 +561,7 @@ impl Context {
             key_values.push(self.constant(module, expr, *ty, "a table key")?);
         }
         let mut cells: Vec<Option<Value>> = vec![None; columns.len()];
+        let mut misspelled = false;
         for (name, expr) in &row.cells {
             match columns.iter().position(|(c, _, _)| *c == name.node) {
                 Some(i) => {
@@ -570,6 +572,7 @@ impl Context {
                     }
                 }
                 None => {
+                    misspelled = true;
                     let help = did_you_mean(&name.node, columns.iter().map(|c| c.0.as_str()))
                         .map_or_else(
                             || {
@@ -594,7 +597,8 @@ impl Context {
                 Some(v) => out.push(v),
                 None => {
                     let col = columns.get(i).map_or("?", |c| c.0.as_str());
-                    if !row.cells.iter().any(|(n, _)| n.node == col) {
+                    // After a misspelled column, the "missing" one is the same typo.
+                    if !misspelled && !row.cells.iter().any(|(n, _)| n.node == col) {
                         self.error(CheckError::BadRow {
                             message: format!("row gives no value for column `{col}`"),
                             span: row.span,
@@ -697,6 +701,9 @@ impl Context {
             self.error(CheckError::DuplicateClause {
                 clause: "provenance",
                 span: p.span,
+                help:
+                    "a rule has one provenance: keep the weaker of the two, and say why in a `note`"
+                        .into(),
             });
         }
         meta.provenance = clauses.provenance.first().map(|p| p.node);
@@ -704,12 +711,14 @@ impl Context {
             self.error(CheckError::DuplicateClause {
                 clause: "from",
                 span: d.span,
+                help: "a rule is in force from one date: for two versions, write two rules".into(),
             });
         }
         if let Some(d) = clauses.until.get(1) {
             self.error(CheckError::DuplicateClause {
                 clause: "until",
                 span: d.span,
+                help: "a rule is in force until one date: for two versions, write two rules".into(),
             });
         }
         meta.from = clauses.from.first().map(|d| d.node);

@@ -7,15 +7,33 @@ use crate::source::Span;
 use miette::Diagnostic;
 use thiserror::Error;
 
-/// A location in a second place, shown beside the primary one.
+/// A location in a second place, shown beside the primary one as advice.
+///
+/// The location may be in another file than the primary error: the text to
+/// show is attached when the error is rendered (see `compile::render_one`).
 #[derive(Debug, Error, Diagnostic, Clone)]
 #[error("{message}")]
+#[diagnostic(severity(Advice))]
 pub struct Related {
     /// What is there.
     pub message: String,
     /// Where.
-    #[label("{message}")]
+    #[label("here")]
     pub span: Span,
+    /// The file the span points into, attached when rendering.
+    #[source_code]
+    pub src: Option<miette::NamedSource<String>>,
+}
+
+impl Related {
+    /// A related location.
+    pub fn new(message: impl Into<String>, span: Span) -> Self {
+        Related {
+            message: message.into(),
+            span,
+            src: None,
+        }
+    }
 }
 
 /// A policy error found before any case runs.
@@ -31,7 +49,7 @@ pub enum CheckError {
         /// The name.
         name: String,
         /// Where.
-        #[label("not declared anywhere in the policy set")]
+        #[label("no {kind} of this name is declared")]
         span: Span,
         /// Suggestion or advice.
         #[help]
@@ -70,13 +88,13 @@ pub enum CheckError {
 
     /// Two declarations with one name.
     #[error("`{name}` is declared twice")]
-    #[diagnostic(
-        code(refuge::check::duplicate_name),
-        help("names are global to a policy set: rename one of the two declarations")
-    )]
+    #[diagnostic(code(refuge::check::duplicate_name))]
     DuplicateName {
         /// The name.
         name: String,
+        /// How to fix it.
+        #[help]
+        help: String,
         /// The second declaration.
         #[label("declared again here")]
         span: Span,
@@ -87,16 +105,16 @@ pub enum CheckError {
 
     /// A clause given twice where one is allowed.
     #[error("`{clause}` is given twice")]
-    #[diagnostic(
-        code(refuge::check::duplicate_clause),
-        help("keep one `{clause}` clause")
-    )]
+    #[diagnostic(code(refuge::check::duplicate_clause))]
     DuplicateClause {
         /// The clause keyword.
         clause: &'static str,
         /// The second occurrence.
         #[label("second `{clause}`")]
         span: Span,
+        /// How to fix it.
+        #[help]
+        help: String,
     },
 
     /// A clause where it has no meaning.
@@ -151,10 +169,7 @@ pub enum CheckError {
 
     /// A wrong number of arguments.
     #[error("`{name}` takes {expected}, found {found}")]
-    #[diagnostic(
-        code(refuge::check::arity),
-        help("see the list of built-in functions in docs/language.md")
-    )]
+    #[diagnostic(code(refuge::check::arity))]
     Arity {
         /// The function or table.
         name: String,
@@ -163,8 +178,11 @@ pub enum CheckError {
         /// How many were given.
         found: usize,
         /// Where.
-        #[label("called here")]
+        #[label("{found} given here")]
         span: Span,
+        /// How to fix it.
+        #[help]
+        help: String,
     },
 
     /// A set literal whose element type cannot be known.
@@ -397,6 +415,16 @@ pub enum CheckError {
 }
 
 impl CheckError {
+    /// The related locations, to attach their files' text when rendering.
+    pub fn related_mut(&mut self) -> &mut [Related] {
+        match self {
+            CheckError::DuplicateName { first, .. } => first,
+            CheckError::Cycle { edges, .. } => edges,
+            CheckError::ExceptionToAbsolute { rule, .. } => rule,
+            _ => &mut [],
+        }
+    }
+
     /// The primary span (used to pick the file to show).
     pub fn span(&self) -> Span {
         match self {

@@ -13,6 +13,15 @@ use crate::suggest::did_you_mean;
 use crate::value::{Duration, Money, Value};
 use rust_decimal::Decimal;
 
+/// `1 key`, `2 keys`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn is_numeric(t: Type) -> bool {
     matches!(t, Type::Integer | Type::Decimal)
 }
@@ -31,6 +40,8 @@ impl Context {
             Type::Enum(_) => format!("a `{name}` value"),
             Type::Set(_) | Type::Record(_) => format!("a `{name}`"),
             Type::Integer => "an integer".into(),
+            Type::Money => "an amount of money".into(),
+            Type::Text => "text".into(),
             _ => format!("a {name}"),
         }
     }
@@ -44,6 +55,20 @@ impl Context {
         let help = match (expr.ty, ty) {
             (Type::Integer | Type::Decimal, Type::Money) => {
                 Some("write money with its currency, for example `KRW 1_000_000`".to_string())
+            }
+            (_, Type::Enum(e)) => {
+                let values: Vec<String> = self
+                    .program
+                    .enums
+                    .get(e.index())
+                    .map(|e| e.variants.iter().map(|v| format!("`{}`", v.0)).collect())
+                    .unwrap_or_default();
+                let quoted = if expr.ty == Type::Text {
+                    "write the value without quotes: "
+                } else {
+                    ""
+                };
+                Some(format!("{quoted}the values are {}", values.join(", ")))
             }
             (Type::Bool, _) | (_, Type::Bool) if ty == Type::Bool => Some(
                 "conditions must be true or false: compare the value, for example `x == …`"
@@ -258,11 +283,22 @@ impl Context {
             .map(|t| t.keys.iter().map(|k| k.1).collect())
             .unwrap_or_default();
         if key_types.len() != keys.len() {
+            let key_names: Vec<String> = self
+                .program
+                .tables
+                .get(id.index())
+                .map(|t| t.keys.iter().map(|k| format!("`{}`", k.0)).collect())
+                .unwrap_or_default();
             self.error(CheckError::Arity {
                 name: table.node.clone(),
-                expected: format!("{} keys", key_types.len()),
+                expected: plural(key_types.len(), "key"),
                 found: keys.len(),
                 span,
+                help: format!(
+                    "give one value for each key of `{}`, in order: {}",
+                    table.node,
+                    key_names.join(", ")
+                ),
             });
             return None;
         }
@@ -639,10 +675,19 @@ impl Context {
                             left: self.type_name(l.ty),
                             right: self.type_name(r.ty),
                             span,
-                            help: Some(
-                                "arithmetic takes numbers; money with numbers or money; dates with durations"
-                                    .into(),
-                            ),
+help: Some(match (arith, l.ty, r.ty) {
+                                (
+                                    ArithOp::Add | ArithOp::Sub,
+                                    Type::Money,
+                                    Type::Integer | Type::Decimal,
+                                )
+                                | (
+                                    ArithOp::Add | ArithOp::Sub,
+                                    Type::Integer | Type::Decimal,
+                                    Type::Money,
+                                ) => "write the number as money, with its currency: for example `KRW 1_000_000`".into(),
+                                _ => "arithmetic takes numbers; money with numbers or money; dates with durations".into(),
+                            }),
                         });
                         None
                     }
@@ -707,6 +752,7 @@ impl Context {
                 expected: expected_args.into(),
                 found: args.len(),
                 span,
+                help: "docs/language.md lists the built-in functions and their arguments".into(),
             });
             return None;
         }

@@ -55,9 +55,11 @@ impl Context {
             let edges = rest
                 .iter()
                 .enumerate()
-                .map(|(i, (d, span))| Related {
-                    message: format!("`{}` reads `{}` here", name(*d), name(next(i + 1))),
-                    span: *span,
+                .map(|(i, (d, span))| {
+                    Related::new(
+                        format!("`{}` reads `{}` here", name(*d), name(next(i + 1))),
+                        *span,
+                    )
                 })
                 .collect();
             self.error(CheckError::Cycle {

@@ -57,7 +57,20 @@ pub fn check(modules: &[ast::Module]) -> Result<Checked, CheckFailure> {
     cx.lower_definitions(modules);
     cx.check_graphs();
     cx.lower_tests(modules);
-    let warnings = lints::lint(&cx, modules);
+    let mut warnings = lints::lint(&cx, modules);
+    if !cx.errors.is_empty() {
+        // An expression that failed to check was not lowered, so the names it
+        // reads were never recorded as read: "never used" warnings would be
+        // false alarms caused by the errors. Keep the other warnings.
+        warnings.retain(|w| {
+            !matches!(
+                w,
+                Warning::UnusedFact { .. }
+                    | Warning::UnusedDefinition { .. }
+                    | Warning::UnusedSource { .. }
+            )
+        });
+    }
     if cx.errors.is_empty() {
         Ok(Checked {
             program: cx.program,

@@ -54,12 +54,10 @@ impl Context {
                             name: rule.name.node.clone(),
                             span: rule.name.span,
                             first: first_span
-                                .map(|span| Related {
-                                    message: "first declared here".into(),
-                                    span,
-                                })
+                                .map(|span| Related::new("first declared here", span))
                                 .into_iter()
                                 .collect(),
+                            help: "rule and exception names are global to a policy set, since a case names a discretion by its rule: rename one of the two".into(),
                         });
                     } else {
                         self.rule_names.insert(rule.name.node.clone(), id);
@@ -104,6 +102,7 @@ impl Context {
             self.error(CheckError::DuplicateClause {
                 clause: "default",
                 span: extra.span,
+                help: "a definition has one default: write the other value as a rule with its condition".into(),
             });
         }
         if let Some(default) = d.defaults.first() {
@@ -143,12 +142,14 @@ impl Context {
             self.error(CheckError::DuplicateClause {
                 clause: "when",
                 span: w.span,
+                help: "a rule has one condition: join the two with `and` (or `or`)".into(),
             });
         }
         if let Some(m) = rule.clauses.may.get(1) {
             self.error(CheckError::DuplicateClause {
                 clause: "may",
                 span: m.span,
+                help: "a rule is one discretion: write a second rule for the second".into(),
             });
         }
         let when = rule.clauses.when.first().and_then(|w| {
@@ -191,6 +192,7 @@ impl Context {
             self.error(CheckError::DuplicateClause {
                 clause: "qualified by",
                 span: q.span,
+                help: "list every named exception in one `qualified by` clause".into(),
             });
         }
         if rule.absolute {
@@ -292,10 +294,10 @@ impl Context {
                 self.error(CheckError::ExceptionToAbsolute {
                     target: t.name.clone(),
                     span: e.name_span,
-                    rule: vec![Related {
-                        message: format!("`{}` is marked absolute here", t.name),
-                        span: t.name_span,
-                    }],
+                    rule: vec![Related::new(
+                        format!("`{}` is marked absolute here", t.name),
+                        t.name_span,
+                    )],
                 });
                 continue;
             }

@@ -105,7 +105,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 ExitStatus::Ok
             }
         }
-        Err(e) => {
+        Err(mut e) => {
+            if let crate::eval::EvalError::Conflict(c) = &mut e {
+                for related in &mut c.other {
+                    related.src = Some(sources.named_source(related.span.file));
+                }
+            }
             let file = e.span().map(|s| s.file).unwrap_or_default();
             eprint!("{}", crate::compile::render_one(&sources, file, e, format));
             ExitStatus::EvalError

@@ -463,9 +463,11 @@ impl<'a> Run<'a> {
             second_value: show(&b.value),
             span: rule(a.rule).map(|r| r.name_span).unwrap_or_default(),
             other: rule(b.rule)
-                .map(|r| crate::check::Related {
-                    message: format!("`{}` gives `{}`", r.name, show(&b.value)),
-                    span: r.name_span,
+                .map(|r| {
+                    crate::check::Related::new(
+                        format!("`{}` gives `{}`", r.name, show(&b.value)),
+                        r.name_span,
+                    )
                 })
                 .into_iter()
                 .collect(),

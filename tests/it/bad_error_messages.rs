@@ -71,98 +71,17 @@ fn bad_escape() {
 }
 
 /// `rok_act` is declared (as a source), yet the message says "unknown" and
-/// the label "not declared anywhere in the policy set".
-#[test]
-fn source_where_a_fact_belongs() {
-    backlog(
-        "17_source_used_as_fact",
-        "says `unknown` and `not declared anywhere` about a name that is declared, as a source",
-    );
-}
-
 /// A read that fails (here: missing `use`) does not count as a read, so the
 /// facts it names are reported as never read, although they are. The same
 /// cascade follows any failed expression (fixtures 15, 21, 25, 33, 34, 47,
-/// 50 list `refuge::lint::unused_fact` for it).
-#[test]
-fn missing_use_cascades_into_unused_facts() {
-    backlog(
-        "20_missing_use",
-        "cascading `fact … is never read` warnings for facts that are read, by a file lacking `use`",
-    );
-}
-
 /// The "first declared here" location is in `intl.policy`, but it is
 /// rendered against `kr.policy`'s text: "Failed to read contents for label
-/// … OutOfBounds". Related locations also print as a separate `Error:`.
-#[test]
-fn duplicate_name_in_two_files() {
-    backlog(
-        "22_duplicate_across_files",
-        "the related location in the other file fails to render (OutOfBounds) and is headed `Error:`",
-    );
-}
-
 /// The absolute rule is a related note, but it prints as a second `Error:`
-/// block, as if there were two errors (also in 23 and 37).
-#[test]
-fn related_location_headed_error() {
-    backlog(
-        "40_exception_to_absolute_rule",
-        "the related location `cat_art3 is marked absolute here` is headed `Error:` like a second error",
-    );
-}
-
 /// Enum values are not global, yet the help says "names are global to a
-/// policy set"; and nothing points at the first `murder`.
-#[test]
-fn duplicate_enum_value() {
-    backlog(
-        "24_duplicate_enum_value",
-        "wrong help for an enum value (they are not global) and no pointer to the first occurrence",
-    );
-}
-
 /// Two `when` clauses almost always mean both conditions; "keep one" loses
-/// one of them. The unread fact of the second `when` then cascades.
-#[test]
-fn two_when_clauses() {
-    backlog(
-        "25_two_when_clauses",
-        "the help should say to join the conditions with `and`; the dropped condition's fact cascades into `unused_fact`",
-    );
-}
-
 /// "a money" is not English, and the help is generic where the fix is
-/// known: give the number a currency.
-#[test]
-fn money_plus_integer() {
-    backlog(
-        "30_money_plus_integer",
-        "`a money` is ungrammatical; the help should say `write money with its currency, for example KRW 1_000_000`",
-    );
-}
-
 /// No help: the drafter quoted an enum value (`"not_protected"`); the help
-/// should name the unquoted value or list the enum's values.
-#[test]
-fn enum_value_written_as_text() {
-    backlog(
-        "32_value_of_wrong_type",
-        "no help line; should suggest `not_protected` without quotes or list the values of `Protection`",
-    );
-}
-
 /// No help: a test expects `true` of an enum verdict; the help should list
-/// the enum's values.
-#[test]
-fn test_expects_bool_of_an_enum() {
-    backlog(
-        "54_test_expects_wrong_type",
-        "no help line; should list the values of `Protection`",
-    );
-}
-
 /// A record that contains itself is reported as a cycle of *definitions*,
 /// labelled "`person.spouse` reads `person.spouse` here" on the fact, with
 /// help about definitions; it should name the record `Person` and point at
@@ -185,23 +104,8 @@ fn rule_without_value_label() {
     );
 }
 
-/// "row has 1 keys": the plural is not agreed.
-#[test]
-fn row_key_count_plural() {
-    backlog("46_row_with_wrong_key_count", "`1 keys`: plural not agreed");
-}
-
 /// A table lookup gets the help of a function call ("see the list of
 /// built-in functions") and the label "called here"; it should name the
-/// table's keys (`state`, `treaty`). The unread key fact cascades.
-#[test]
-fn lookup_with_wrong_key_count() {
-    backlog(
-        "47_lookup_with_wrong_key_count",
-        "help about built-in functions for a table lookup; should list the keys `state`, `treaty`",
-    );
-}
-
 /// After "table `parties` has no column `reservations`" (with its
 /// did-you-mean) comes a second error, "row gives no value for column
 /// `reservation`", for the same typo; the first label says "in this row"
