@@ -4,6 +4,7 @@
 
 mod bad_error_messages;
 mod check;
+mod cli;
 mod docs;
 mod eval;
 mod semantics;

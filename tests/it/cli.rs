@@ -1,0 +1,124 @@
+//! The `refuge` command as a user runs it: output and exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn refuge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_refuge"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the refuge binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn eval_explains_the_flagship_case_with_citations_and_exits_0() {
+    let out = refuge(&["eval", "examples/defector.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("rok_protection") && text.contains("= protected"),
+        "{text}"
+    );
+    assert!(text.contains("Art. 7(1)"), "no citation in:\n{text}");
+}
+
+#[test]
+fn eval_renders_markdown_and_json() {
+    let md = stdout(&refuge(&[
+        "eval",
+        "examples/defector.json",
+        "--format",
+        "markdown",
+    ]));
+    assert!(md.starts_with("# Case: "), "{md}");
+    assert!(md.contains("### Sources"), "{md}");
+    let json = stdout(&refuge(&[
+        "eval",
+        "examples/defector.json",
+        "--format",
+        "json",
+    ]));
+    let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(value["schema"], "refuge.evaluation/1");
+    assert_eq!(value["verdicts"][4]["name"], "rok_protection");
+    assert_eq!(value["verdicts"][4]["outcome"]["status"], "decided");
+}
+
+#[test]
+fn an_undetermined_verdict_exits_2_and_names_the_missing_facts() {
+    let out = refuge(&["eval", "examples/missing_facts.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).contains("missing"), "{}", stdout(&out));
+}
+
+#[test]
+fn as_of_on_the_command_line_overrides_the_case() {
+    // The 2002 subsidy reduction is not in force in 2001.
+    let out = refuge(&[
+        "eval",
+        "examples/defector.json",
+        "--as-of",
+        "2001-06-01",
+        "--verdict",
+        "rok_max_reduction",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("KRW 0"), "{text}");
+}
+
+#[test]
+fn a_case_file_with_a_wrong_type_exits_4_with_the_field_path() {
+    let dir = std::env::temp_dir().join(format!("refuge-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let case = dir.join("bad.json");
+    std::fs::write(
+        &case,
+        r#"{"as_of": "2003-01-15", "facts": {"standard_amount": 36000000}}"#,
+    )
+    .unwrap();
+    let out = refuge(&["eval", case.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = stderr(&out);
+    assert!(err.contains("facts.standard_amount"), "{err}");
+    assert!(err.contains("refuge::case::"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_broken_policy_exits_3_with_a_diagnostic() {
+    let policy = Path::new("tests/fixtures/check/10_misspelled_fact.policy");
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(policy).exists());
+    let out = refuge(&["--error-format", "plain", "check", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(err.contains("refuge::check::unknown_name"), "{err}");
+    assert!(err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn check_and_test_pass_on_the_built_in_policies() {
+    let out = refuge(&["check", "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = refuge(&["test", "--cases", "examples"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains(" passed, 0 failed"));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = refuge(&["--help"]);
+    let text = stdout(&out);
+    assert!(text.contains("Exit codes"), "{text}");
+    for verb in ["check", "eval", "test"] {
+        assert!(text.contains(verb), "{text}");
+    }
+}
