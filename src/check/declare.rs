@@ -422,7 +422,14 @@ impl Context {
             });
             return;
         }
-        let meta = self.lower_meta(&s.clauses, "setting", &s.name.node, s.name.span, false);
+        let meta = self.lower_meta(
+            module,
+            &s.clauses,
+            "setting",
+            &s.name.node,
+            s.name.span,
+            false,
+        );
         let Some(default) = self.constant(module, &s.value, ty, "a setting's value") else {
             return;
         };
@@ -610,6 +617,7 @@ impl Context {
             }
         }
         let meta = self.lower_meta(
+            module,
             &row.clauses,
             "row",
             &format!("{table} row"),
@@ -651,6 +659,7 @@ impl Context {
     /// `when`, `may` or `qualified by` (checked by the caller for rules).
     pub(crate) fn lower_meta(
         &mut self,
+        module: &str,
         clauses: &ast::Clauses,
         what: &'static str,
         name: &str,
@@ -661,6 +670,15 @@ impl Context {
         for cite in &clauses.cites {
             let found = self.names.get(&cite.source.node).map(|e| e.decl);
             match found {
+                Some(Decl::Source(_))
+                    if self
+                        .lookup(module, &cite.source, "source", |d| {
+                            matches!(d, Decl::Source(_))
+                        })
+                        .is_none() =>
+                {
+                    // Declared in a module this file does not use: reported by `lookup`.
+                }
                 Some(Decl::Source(id)) => {
                     self.sources_cited.insert(id);
                     meta.cites.push(crate::ir::Citation {

@@ -49,7 +49,7 @@ pub enum CheckError {
         /// The name.
         name: String,
         /// Where.
-        #[label("no {kind} of this name is declared")]
+        #[label("unknown {kind}")]
         span: Span,
         /// Suggestion or advice.
         #[help]

@@ -107,6 +107,7 @@ impl Context {
         }
         if let Some(default) = d.defaults.first() {
             let meta = self.lower_meta(
+                module,
                 &default.clauses,
                 "default of",
                 &d.name.node,
@@ -137,7 +138,7 @@ impl Context {
 
     fn lower_rule(&mut self, module: &str, def: DefId, ty: Type, rule: &ast::Rule, rid: RuleId) {
         let name = rule.name.node.clone();
-        let meta = self.lower_meta(&rule.clauses, "rule", &name, rule.name.span, true);
+        let meta = self.lower_meta(module, &rule.clauses, "rule", &name, rule.name.span, true);
         if let Some(w) = rule.clauses.when.get(1) {
             self.error(CheckError::DuplicateClause {
                 clause: "when",

@@ -70,18 +70,6 @@ fn bad_escape() {
     );
 }
 
-/// `rok_act` is declared (as a source), yet the message says "unknown" and
-/// A read that fails (here: missing `use`) does not count as a read, so the
-/// facts it names are reported as never read, although they are. The same
-/// cascade follows any failed expression (fixtures 15, 21, 25, 33, 34, 47,
-/// The "first declared here" location is in `intl.policy`, but it is
-/// rendered against `kr.policy`'s text: "Failed to read contents for label
-/// The absolute rule is a related note, but it prints as a second `Error:`
-/// Enum values are not global, yet the help says "names are global to a
-/// Two `when` clauses almost always mean both conditions; "keep one" loses
-/// "a money" is not English, and the help is generic where the fix is
-/// No help: the drafter quoted an enum value (`"not_protected"`); the help
-/// No help: a test expects `true` of an enum verdict; the help should list
 /// A record that contains itself is reported as a cycle of *definitions*,
 /// labelled "`person.spouse` reads `person.spouse` here" on the fact, with
 /// help about definitions; it should name the record `Person` and point at
@@ -104,8 +92,6 @@ fn rule_without_value_label() {
     );
 }
 
-/// A table lookup gets the help of a function call ("see the list of
-/// built-in functions") and the label "called here"; it should name the
 /// After "table `parties` has no column `reservations`" (with its
 /// did-you-mean) comes a second error, "row gives no value for column
 /// `reservation`", for the same typo; the first label says "in this row"
@@ -115,5 +101,16 @@ fn row_with_unknown_column() {
     backlog(
         "48_row_with_unknown_column",
         "a second, cascading error for the same typo; label `in this row` on the cell name",
+    );
+}
+
+/// The generic label reads "no name of this name is declared" when the kind
+/// of name is `name` (a bare word that is neither a fact, a definition nor an
+/// enum value); "nothing of this name is declared" would read better.
+#[test]
+fn unknown_bare_name_label() {
+    backlog(
+        "10_misspelled_fact",
+        "label `no name of this name is declared`",
     );
 }

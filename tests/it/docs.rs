@@ -159,3 +159,27 @@ fn fragments_and_plain_blocks_are_told_apart() {
         ["fact a : bool\n\nfact c : bool\n\n", "fact b : bool\n"]
     );
 }
+
+#[test]
+fn every_diagnostic_code_is_in_the_error_index() {
+    let index = include_str!("../../docs/errors.md");
+    let sources = [
+        include_str!("../../src/syntax/error.rs"),
+        include_str!("../../src/check/error.rs"),
+        include_str!("../../src/case/error.rs"),
+        include_str!("../../src/eval/error.rs"),
+        include_str!("../../src/source.rs"),
+    ];
+    let missing: Vec<String> = sources
+        .iter()
+        .flat_map(|text| crate::check::declared_codes(text))
+        .filter(|code| {
+            !index.contains(&format!("### `{code}`")) && !index.contains(&format!("| `{code}` |"))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/errors.md does not explain: {}",
+        missing.join(", ")
+    );
+}

@@ -1,6 +1,10 @@
 //! The one integration-test binary (one link step for every suite).
 
-#![allow(clippy::panic, reason = "test helpers fail the test with a message")]
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    reason = "test helpers fail the test with a message"
+)]
 
 mod bad_error_messages;
 mod check;
