@@ -169,3 +169,81 @@ fn group_thousands(amount: Decimal) -> String {
     }
     out
 }
+
+/// Why a `YYYY-MM-DD` text is not a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// Not of the form `YYYY-MM-DD`.
+    Format,
+    /// A month outside 01–12.
+    NoSuchMonth(i8),
+    /// A day the month does not have.
+    NoSuchDay {
+        /// The month's English name.
+        month: &'static str,
+        /// The year.
+        year: i16,
+        /// How many days the month has.
+        days: i8,
+    },
+}
+
+impl std::fmt::Display for DateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateError::Format => write!(f, "not a date of the form YYYY-MM-DD"),
+            DateError::NoSuchMonth(m) => write!(f, "there is no month {m}"),
+            DateError::NoSuchDay { month, year, days } => {
+                write!(f, "{month} {year} has {days} days")
+            }
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Parses `YYYY-MM-DD` strictly (four, two and two digits), saying exactly
+/// what is wrong with an impossible date such as `2002-02-30`. Shared by the
+/// policy parser and the case loader, so both accept the same dates.
+pub fn parse_date(text: &str) -> Result<Date, DateError> {
+    let mut parts = text.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(DateError::Format);
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
+        return Err(DateError::Format);
+    }
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>())
+    else {
+        return Err(DateError::Format);
+    };
+    let Some(month_name) = usize::try_from(month - 1).ok().and_then(|i| MONTHS.get(i)) else {
+        return Err(DateError::NoSuchMonth(month));
+    };
+    let first = Date::new(year, month, 1).map_err(|_| DateError::Format)?;
+    let days = first.days_in_month();
+    if day < 1 || day > days {
+        return Err(DateError::NoSuchDay {
+            month: month_name,
+            year,
+            days,
+        });
+    }
+    Date::new(year, month, day).map_err(|_| DateError::Format)
+}

@@ -868,9 +868,9 @@ impl Loader<'_> {
             self.wrong_type(path, "a date", value, help());
             return None;
         };
-        match parse_date(s) {
+        match crate::value::parse_date(s) {
             Ok(d) => Some(d),
-            Err(DateProblem::Format) => {
+            Err(crate::value::DateError::Format) => {
                 self.bad_value(
                     path,
                     format!("{} is not a date", quoted(s)),
@@ -879,7 +879,7 @@ impl Loader<'_> {
                 );
                 None
             }
-            Err(DateProblem::Impossible(reason)) => {
+            Err(reason) => {
                 self.bad_value(
                     path,
                     format!("{} is not a date: {reason}", quoted(s)),
@@ -1193,59 +1193,6 @@ fn ungroup(amount: &str) -> Option<String> {
         return None;
     }
     Some(amount.replace(',', ""))
-}
-
-enum DateProblem {
-    /// Not `YYYY-MM-DD`.
-    Format,
-    /// A month or day that does not exist.
-    Impossible(String),
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// `YYYY-MM-DD`, strictly.
-fn parse_date(text: &str) -> Result<Date, DateProblem> {
-    let mut parts = text.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(DateProblem::Format);
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
-        return Err(DateProblem::Format);
-    }
-    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>())
-    else {
-        return Err(DateProblem::Format);
-    };
-    let Some(month_name) = usize::try_from(month - 1).ok().and_then(|i| MONTHS.get(i)) else {
-        return Err(DateProblem::Impossible(format!(
-            "there is no month {month}"
-        )));
-    };
-    let first = Date::new(year, month, 1).map_err(|_| DateProblem::Format)?;
-    let days = first.days_in_month();
-    if day < 1 || day > days {
-        return Err(DateProblem::Impossible(format!(
-            "{month_name} {year} has {days} days"
-        )));
-    }
-    Date::new(year, month, day).map_err(|e| DateProblem::Impossible(e.to_string()))
 }
 
 /// `10 years`, `1 year 6 months`, `2 weeks`, `30 days`.

@@ -96,6 +96,18 @@ impl Context {
         );
     }
 
+    /// Declares a case input (a fact or a setting); its type comes in pass 2.
+    fn declare_input(&mut self, name: &ast::Ident, module: &str) {
+        let index = self.program.fact_roots.len();
+        self.program.fact_roots.push(FactRoot {
+            name: name.node.clone(),
+            ty: Type::Bool,
+            slot: None,
+            span: name.span,
+        });
+        self.add_name(name, Decl::Fact(index), module);
+    }
+
     /// Pass 1: every top-level name, and each module's scope.
     pub(crate) fn declare(&mut self, modules: &[ast::Module]) {
         let module_names: BTreeSet<String> = modules.iter().map(|m| m.name.clone()).collect();
@@ -172,26 +184,9 @@ impl Context {
                         });
                         self.add_name(&r.name, Decl::Record(id), &module.name);
                     }
-                    Item::Fact(f) => {
-                        let index = self.program.fact_roots.len();
-                        self.program.fact_roots.push(FactRoot {
-                            name: f.name.node.clone(),
-                            ty: Type::Bool,
-                            slot: None,
-                            span: f.name.span,
-                        });
-                        self.add_name(&f.name, Decl::Fact(index), &module.name);
-                    }
-                    Item::Setting(f) => {
-                        let index = self.program.fact_roots.len();
-                        self.program.fact_roots.push(FactRoot {
-                            name: f.name.node.clone(),
-                            ty: Type::Bool,
-                            slot: None,
-                            span: f.name.span,
-                        });
-                        self.add_name(&f.name, Decl::Fact(index), &module.name);
-                    }
+                    Item::Fact(f) => self.declare_input(&f.name, &module.name),
+                    // A setting is a fact with a policy default: both are case inputs.
+                    Item::Setting(s) => self.declare_input(&s.name, &module.name),
                     Item::Table(t) => {
                         let id = TableId(id32(self.program.tables.len()));
                         self.program.tables.push(TableInfo {

@@ -23,51 +23,25 @@ fn invalid(span: Span, what: String, help: impl Into<String>) -> ParseError {
 
 /// `2002-06-03` → a calendar date; `2002-02-30` is an error.
 pub(crate) fn date(text: &str, span: Span) -> Result<Date, ParseError> {
-    const HELP: &str = "write a calendar date as YYYY-MM-DD, e.g. `2002-06-03`";
-    let mut parts = text.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(invalid(span, format!("date `{text}`"), HELP));
-    };
-    let (Ok(year), Ok(month), Ok(day)) =
-        (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
-    else {
-        return Err(invalid(span, format!("date `{text}`"), HELP));
-    };
-    let Ok(first_of_month) = Date::new(year, month, 1) else {
-        return Err(invalid(
+    use crate::value::{parse_date, DateError};
+    parse_date(text).map_err(|e| match e {
+        DateError::Format => invalid(
             span,
-            format!("date `{text}`: there is no month {month}"),
+            format!("date `{text}`"),
+            "write a calendar date as YYYY-MM-DD, e.g. `2002-06-03`",
+        ),
+        DateError::NoSuchMonth(_) => invalid(
+            span,
+            format!("date `{text}`: {e}"),
             "months run from 01 to 12",
-        ));
-    };
-    Date::new(year, month, day).map_err(|_| {
-        let days = first_of_month.days_in_month();
-        let month_name = MONTHS
-            .get(usize::try_from(month - 1).unwrap_or(0))
-            .copied()
-            .unwrap_or("this month");
-        invalid(
+        ),
+        DateError::NoSuchDay { days, .. } => invalid(
             span,
-            format!("date `{text}`: {month_name} {year} has {days} days"),
+            format!("date `{text}`: {e}"),
             format!("pick a day from 01 to {days}"),
-        )
+        ),
     })
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// `1_000` → `Integer(1000)`; `0.5` → `Decimal(0.5)`.
 pub(crate) fn number(text: &str, span: Span) -> Result<ExprKind, ParseError> {
