@@ -89,6 +89,7 @@ where
         ErrorFormat::Json => JSONReportHandler::new().render_report(&mut out, report.as_ref()),
         ErrorFormat::Human => GraphicalReportHandler::new_themed(GraphicalTheme::unicode())
             .with_width(100)
+            .with_syntax_highlighting(crate::syntax::PolicyHighlighter)
             .render_report(&mut out, report.as_ref()),
         ErrorFormat::Plain => GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_width(100)

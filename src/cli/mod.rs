@@ -95,7 +95,13 @@ pub enum Command {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> ExitStatus {
-    let format = cli.error_format.into();
+    let mut format: ErrorFormat = cli.error_format.into();
+    // Colours only for a person at a terminal (and never with NO_COLOR set).
+    let plain_terminal = !std::io::IsTerminal::is_terminal(&std::io::stderr())
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if format == ErrorFormat::Human && plain_terminal {
+        format = ErrorFormat::Plain;
+    }
     match cli.command {
         Command::Check(args) => check::run(&args, format),
         Command::Eval(args) => eval::run(&args, format),

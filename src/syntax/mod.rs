@@ -29,6 +29,7 @@ use crate::source::SourceFile;
 mod error;
 mod expr;
 mod grammar;
+mod highlight;
 mod literal;
 mod to_ast;
 pub mod tokens;
@@ -37,6 +38,7 @@ pub mod tokens;
 mod tests;
 
 pub use error::{ParseError, ParseErrors};
+pub use highlight::PolicyHighlighter;
 pub use tokens::{highlight, Token};
 
 /// Parses one policy file into its syntax tree; the module is named after
