@@ -21,6 +21,7 @@ pub mod case;
 pub mod check;
 pub mod cli;
 pub mod compile;
+pub mod coverage;
 pub mod eval;
 pub mod explain;
 pub mod ir;

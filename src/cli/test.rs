@@ -1,9 +1,12 @@
-//! `refuge test [PATH] [--cases DIR]`
+//! `refuge test [PATH] [--cases DIR] [--coverage] [--min-coverage N]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
 use crate::case::{load_case, CaseFormat};
+use crate::case::Case;
 use crate::compile::ErrorFormat;
-use crate::testing::{run_case, run_policy_tests, TestOutcome};
+use crate::coverage::{self, Coverage};
+use crate::testing::{case_of_test, run_case, run_policy_tests, TestOutcome};
+use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `refuge test`.
@@ -14,6 +17,25 @@ pub struct Args {
     /// Also run every case file below these directories that has an `expect` section.
     #[arg(long = "cases", value_name = "DIR")]
     pub cases: Vec<PathBuf>,
+    /// After the results, report which rules and cited articles the tests
+    /// and cases exercised.
+    #[arg(long)]
+    pub coverage: bool,
+    /// The coverage report's format.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub coverage_format: CoverageFormat,
+    /// Fail (exit 1) when fewer than N percent of the rules fired.
+    #[arg(long, value_name = "N")]
+    pub min_coverage: Option<f64>,
+}
+
+/// Formats of the coverage report.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CoverageFormat {
+    /// Terminal text.
+    Text,
+    /// Markdown tables, one per source.
+    Markdown,
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -42,6 +64,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     };
     let program = &compiled.program;
     let mut outcomes: Vec<TestOutcome> = run_policy_tests(program);
+    let measure = args.coverage || args.min_coverage.is_some();
+    // The cases, kept only to measure coverage.
+    let mut cases: Vec<Case> = Vec::new();
+    if measure {
+        cases.extend(program.tests.iter().map(|t| case_of_test(program, t)));
+    }
     let mut input_error = false;
     for dir in &args.cases {
         let mut files = Vec::new();
@@ -65,7 +93,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 }
             };
             match load_case(program, &name, &text, fmt) {
-                Ok(case) => outcomes.push(run_case(program, &name, &case)),
+                Ok(case) => {
+                    outcomes.push(run_case(program, &name, &case));
+                    if measure {
+                        cases.push(case);
+                    }
+                }
                 Err(errors) => {
                     eprintln!("{:?}", miette::Report::new(errors));
                     input_error = true;
@@ -89,9 +122,35 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         outcomes.len() - failed.len(),
         failed.len()
     );
+    let mut below_minimum = false;
+    if measure {
+        let coverage = Coverage::measure(program, &cases);
+        if args.coverage {
+            println!();
+            print!(
+                "{}",
+                match args.coverage_format {
+                    CoverageFormat::Text => coverage::to_text(&coverage),
+                    CoverageFormat::Markdown => coverage::to_markdown(&coverage),
+                }
+            );
+        }
+        if let Some(min) = args.min_coverage {
+            let fired = coverage.rules_fired_percent();
+            if fired < min {
+                eprintln!(
+                    "error: {} of the rules fired ({} of {}), below the minimum of {min}%",
+                    coverage::percent(fired),
+                    coverage.totals.fired,
+                    coverage.totals.total()
+                );
+                below_minimum = true;
+            }
+        }
+    }
     if input_error {
         ExitStatus::InputError
-    } else if failed.is_empty() {
+    } else if failed.is_empty() && !below_minimum {
         ExitStatus::Ok
     } else {
         ExitStatus::TestFailed

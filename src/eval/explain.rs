@@ -354,7 +354,7 @@ impl Run<'_> {
             .filter_map(|d| {
                 let info = program.definitions.get(d.index())?;
                 let r = self.results.get(d.index())?.as_ref()?;
-                let citations = match &r.decided_by {
+                let mut citations: Vec<CitationRef> = match &r.decided_by {
                     DecidedBy::Rules(rules) => rules
                         .iter()
                         .flat_map(|r| self.citations_of_rule(*r))
@@ -366,11 +366,37 @@ impl Run<'_> {
                         .unwrap_or_default(),
                     DecidedBy::Nothing => Vec::new(),
                 };
+                let mut overrides = Vec::new();
+                for rule in r.rules.iter().filter(|x| x.defeated == Some(true)) {
+                    for e in &rule.defeated_by {
+                        let Some(exception) = program.rules.get(e.index()) else {
+                            continue;
+                        };
+                        overrides.push(crate::explain::Override {
+                            exception: exception.name.clone(),
+                            mode: if matches!(exception.kind, RuleKind::Lifts(_)) {
+                                "lifts"
+                            } else {
+                                "overrides"
+                            },
+                            rule: program
+                                .rules
+                                .get(rule.rule.index())
+                                .map_or_else(String::new, |x| x.name.clone()),
+                        });
+                        for c in self.citations_of_rule(*e) {
+                            if !citations.contains(&c) {
+                                citations.push(c);
+                            }
+                        }
+                    }
+                }
                 Some(DefinitionUse {
                     name: info.name.clone(),
                     label: info.label.clone(),
                     outcome: self.outcome(*d, r),
                     decision: self.decision(*d, r),
+                    overrides,
                     citations,
                 })
             })

@@ -207,8 +207,21 @@ pub struct DefinitionUse {
     pub outcome: Outcome,
     /// What decided it.
     pub decision: Decision,
-    /// Citations of the rules that decided it.
+    /// Exceptions inside it that overrode or lifted its rules.
+    pub overrides: Vec<Override>,
+    /// Citations of the rules that decided it, and of those exceptions.
     pub citations: Vec<CitationRef>,
+}
+
+/// An exception that defeated a rule.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Override {
+    /// The exception.
+    pub exception: String,
+    /// `overrides` or `lifts`.
+    pub mode: &'static str,
+    /// The rule it defeated.
+    pub rule: String,
 }
 
 /// A table row read.

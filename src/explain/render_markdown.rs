@@ -416,7 +416,27 @@ fn definition(d: &DefinitionUse) -> String {
         (Decision::Nothing, Outcome::Decided { .. }) => ", no rule applied".to_string(),
         (Decision::Nothing, Outcome::Undetermined { .. }) => String::new(),
     };
-    format!("{name}: {value}{how}{}", paren_cites(&d.citations))
+    let overrides: Vec<String> = d
+        .overrides
+        .iter()
+        .map(|o| {
+            let verb = if o.mode == "lifts" {
+                "lifted"
+            } else {
+                "overrode"
+            };
+            format!("{} {verb} {}", code(&o.exception), code(&o.rule))
+        })
+        .collect();
+    let overrides = if overrides.is_empty() {
+        String::new()
+    } else {
+        format!(", after {}", join_words(&overrides))
+    };
+    format!(
+        "{name}: {value}{how}{overrides}{}",
+        paren_cites(&d.citations)
+    )
 }
 
 /// `` `table[keys]`: in force; col `v` (cites) [provenance: p] ``.

@@ -243,6 +243,7 @@ fn return_undetermined() -> Evaluation {
             reason: "depends on person.fear_of_persecution".to_string(),
         },
         decision: Decision::Nothing,
+        overrides: vec![],
         citations: vec![],
     }];
     v.missing_facts = vec![
