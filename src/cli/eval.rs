@@ -23,7 +23,9 @@ pub enum Format {
 /// Arguments of `refuge eval`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The case file (.json, .yaml, .yml or .toml; `-` reads JSON from stdin).
+    /// The case file (.json, .yaml, .yml or .toml; `-` reads JSON from stdin),
+    /// or a .jsonl file with one JSON case per line (batch: one compact JSON
+    /// evaluation per line on stdout).
     pub case: PathBuf,
     /// Policies to evaluate against (default: the built-in policies).
     #[arg(long)]
@@ -52,6 +54,13 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         Ok(c) => c,
         Err(status) => return status,
     };
+    if args
+        .case
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+    {
+        return batch(args, &compiled.program);
+    }
     let (name, text, case_format) = if args.case.as_os_str() == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
@@ -116,4 +125,78 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             ExitStatus::EvalError
         }
     }
+}
+
+/// `refuge eval CASES.jsonl`: one case per line, one JSON evaluation per line.
+///
+/// A line that fails to load or evaluate prints `{"line": N, "error": …}` in
+/// its place and the batch goes on; the exit status is the worst seen.
+fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
+    use std::io::Write as _;
+    let text = match std::fs::read_to_string(&args.case) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.case.display());
+            return ExitStatus::InputError;
+        }
+    };
+    let engine = Engine::new(program);
+    let options = Options {
+        as_of: args.as_of,
+        verdicts: args.verdicts.clone(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut status = ExitStatus::Ok;
+    let mut worse = |s: ExitStatus| {
+        let rank = |s: ExitStatus| match s {
+            ExitStatus::Ok => 0,
+            ExitStatus::Undetermined => 1,
+            ExitStatus::EvalError => 2,
+            _ => 3,
+        };
+        if rank(s) > rank(status) {
+            status = s;
+        }
+    };
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let number = i + 1;
+        let name = format!("{}:{number}", args.case.display());
+        let record = match load_case(program, &name, line, CaseFormat::Json) {
+            Err(errors) => {
+                worse(ExitStatus::InputError);
+                let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                serde_json::json!({ "line": number, "error": messages })
+            }
+            Ok(case) => match engine.evaluate(&case, &options) {
+                Ok(evaluation) => {
+                    if evaluation
+                        .verdicts
+                        .iter()
+                        .any(|v| matches!(v.outcome, Outcome::Undetermined { .. }))
+                    {
+                        worse(ExitStatus::Undetermined);
+                    }
+                    match serde_json::to_value(&evaluation) {
+                        Ok(v) => v,
+                        Err(e) => serde_json::json!({ "line": number, "error": [e.to_string()] }),
+                    }
+                }
+                Err(e) => {
+                    worse(ExitStatus::EvalError);
+                    serde_json::json!({ "line": number, "error": [e.to_string()] })
+                }
+            },
+        };
+        if writeln!(out, "{record}").is_err() {
+            return ExitStatus::InputError;
+        }
+    }
+    if out.flush().is_err() {
+        return ExitStatus::InputError;
+    }
+    status
 }

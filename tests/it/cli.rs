@@ -122,3 +122,38 @@ fn help_documents_the_exit_codes() {
         assert!(text.contains(verb), "{text}");
     }
 }
+
+#[test]
+fn a_jsonl_batch_gives_one_evaluation_per_line_and_reports_bad_lines_in_place() {
+    let dir = std::env::temp_dir().join(format!("refuge-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let good: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("examples/defector.json")).unwrap(),
+    )
+    .unwrap();
+    let batch = format!(
+        "{good}\n\n{}\n",
+        r#"{"as_of": "2003-01-15", "facts": {"standard_amount": 12}}"#
+    );
+    let file = dir.join("cases.jsonl");
+    std::fs::write(&file, batch).unwrap();
+    let out = refuge(&["eval", file.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "a bad line makes the batch exit 4"
+    );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["schema"], "refuge.evaluation/1");
+    assert_eq!(lines[1]["line"], 3);
+    assert!(lines[1]["error"][0]
+        .as_str()
+        .unwrap()
+        .contains("facts.standard_amount"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
