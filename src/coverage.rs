@@ -370,11 +370,11 @@ impl<'p> Recorder<'p> {
                     acc.rules.push(coverage.name.clone());
                     acc.counts.add(coverage.reach);
                 }
-                let article = acc
-                    .articles
-                    .entry(natural_key(&cite.pinpoint))
-                    .or_default();
-                if article.last().is_none_or(|(name, _)| *name != coverage.name) {
+                let article = acc.articles.entry(natural_key(&cite.pinpoint)).or_default();
+                if article
+                    .last()
+                    .is_none_or(|(name, _)| *name != coverage.name)
+                {
                     article.push((coverage.name.clone(), coverage.reach));
                 }
             }
@@ -440,8 +440,11 @@ struct SourceAcc {
     rules: Vec<String>,
     counts: Counts,
     /// Per pinpoint: its rules and their reach, in declaration order.
-    articles: BTreeMap<(Vec<Chunk>, String), Vec<(String, Reach)>>,
+    articles: BTreeMap<NaturalKey, Vec<(String, Reach)>>,
 }
+
+/// A pinpoint's natural-order key, with the pinpoint itself as the tiebreak.
+type NaturalKey = (Vec<Chunk>, String);
 
 /// A piece of a pinpoint for natural ordering: a run of digits (compared by
 /// length without leading zeros, then by digits) sorts before text.
@@ -452,7 +455,7 @@ enum Chunk {
 }
 
 /// The natural-order key of a pinpoint, with the pinpoint as the tiebreak.
-fn natural_key(pinpoint: &str) -> (Vec<Chunk>, String) {
+fn natural_key(pinpoint: &str) -> NaturalKey {
     let mut chunks = Vec::new();
     let mut current = String::new();
     let mut digits = false;
@@ -486,27 +489,37 @@ pub fn percent(value: f64) -> String {
     format!("{:.1}%", (value * 10.0).floor() / 10.0)
 }
 
-/// `n of m (p%)`.
-fn share(counts: &Counts) -> String {
+/// `n of m rules fired (p%)`, or `… articles covered …`.
+fn share(counts: &Counts, what: &str, done: &str) -> String {
     format!(
-        "{} of {} ({})",
+        "{} of {} {what} {done} ({})",
         counts.fired,
         counts.total(),
         percent(counts.fired_percent())
     )
 }
 
+/// `n of m rules fired (p%)`.
+fn rules_share(counts: &Counts) -> String {
+    share(counts, "rules", "fired")
+}
+
+/// `n of m articles covered (p%)`.
+fn articles_share(counts: &Counts) -> String {
+    share(counts, "articles", "covered")
+}
+
 /// The terminal report: a summary line, then per source a line with its
 /// fired/considered/unreached rule counts and percentages, followed by the
-/// articles needing attention (only considered, or never reached) with the
-/// rules that did not fire.
+/// articles needing attention (only considered, never reached, or covered
+/// with some rules that never fired) with the rules that did not fire.
 pub fn to_text(c: &Coverage) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "coverage: {} case(s); rules fired {}; articles covered {}\n",
+        "coverage: {} case(s); {}; {}\n",
         c.cases,
-        share(&c.totals),
-        share(&c.articles)
+        rules_share(&c.totals),
+        articles_share(&c.articles)
     ));
     if c.errors > 0 {
         out.push_str(&format!(
@@ -532,11 +545,15 @@ pub fn to_text(c: &Coverage) -> String {
             source.articles.total(),
             percent(source.articles.fired_percent()),
         ));
-        for article in source.by_article.iter().filter(|a| a.reach != Reach::Fired) {
-            let rules: Vec<&str> = article.not_fired.iter().map(|(n, _)| n.as_str()).collect();
+        for article in source.by_article.iter().filter(|a| !a.not_fired.is_empty()) {
+            let rules: Vec<String> = article
+                .not_fired
+                .iter()
+                .map(|(name, reach)| format!("{name} ({})", reach.as_str()))
+                .collect();
             out.push_str(&format!(
-                "    {:<10}  {}: {}\n",
-                article.reach.as_str(),
+                "    {:<15}  {}: {}\n",
+                article_status(article.reach),
                 article.pinpoint,
                 rules.join(", ")
             ));
@@ -552,10 +569,10 @@ pub fn to_markdown(c: &Coverage) -> String {
     let mut blocks = vec![
         "# Article coverage".to_string(),
         format!(
-            "{} case(s) evaluated. Rules fired: **{}**. Articles covered: **{}**.",
+            "{} case(s) evaluated: **{}**, **{}**.",
             c.cases,
-            share(&c.totals),
-            share(&c.articles)
+            rules_share(&c.totals),
+            articles_share(&c.articles)
         ),
     ];
     if c.errors > 0 {
@@ -574,11 +591,11 @@ pub fn to_markdown(c: &Coverage) -> String {
     for source in &c.sources {
         blocks.push(format!("## `{}`: {}", source.name, esc(&source.title)));
         blocks.push(format!(
-            "Rules fired: {} ({} considered, {} unreached). Articles covered: {}.",
-            share(&source.rules),
+            "{}, {} considered, {} unreached; {}.",
+            rules_share(&source.rules),
             source.rules.considered,
             source.rules.unreached,
-            share(&source.articles)
+            articles_share(&source.articles)
         ));
         let mut table = vec![
             "| Article | Coverage | Fired | Considered | Unreached | Rules not fired |".to_string(),
@@ -590,25 +607,32 @@ pub fn to_markdown(c: &Coverage) -> String {
                 .iter()
                 .map(|(name, reach)| format!("`{name}` ({})", reach.as_str()))
                 .collect();
-            table.push(format!(
+            let row = format!(
                 "| {} | {} | {} | {} | {} | {} |",
                 esc(&article.pinpoint),
-                match article.reach {
-                    Reach::Fired => "covered",
-                    Reach::Considered => "considered only",
-                    Reach::Unreached => "never reached",
-                },
+                article_status(article.reach),
                 article.rules.fired,
                 article.rules.considered,
                 article.rules.unreached,
                 not_fired.join(", ")
-            ));
+            );
+            // An empty last cell without a doubled space.
+            table.push(row.replace("|  |", "| |"));
         }
         blocks.push(table.join("\n"));
     }
     let mut out = blocks.join("\n\n");
     out.push('\n');
     out
+}
+
+/// How an article stands, in words.
+fn article_status(reach: Reach) -> &'static str {
+    match reach {
+        Reach::Fired => "covered",
+        Reach::Considered => "considered only",
+        Reach::Unreached => "never reached",
+    }
 }
 
 /// Escapes user text for a Markdown table cell or heading.

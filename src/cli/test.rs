@@ -1,8 +1,7 @@
 //! `refuge test [PATH] [--cases DIR] [--coverage] [--min-coverage N]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::case::{load_case, CaseFormat};
-use crate::case::Case;
+use crate::case::{load_case, Case, CaseFormat};
 use crate::compile::ErrorFormat;
 use crate::coverage::{self, Coverage};
 use crate::testing::{case_of_test, run_case, run_policy_tests, TestOutcome};
@@ -25,7 +24,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub coverage_format: CoverageFormat,
     /// Fail (exit 1) when fewer than N percent of the rules fired.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_percentage)]
     pub min_coverage: Option<f64>,
 }
 
@@ -36,6 +35,16 @@ pub enum CoverageFormat {
     Text,
     /// Markdown tables, one per source.
     Markdown,
+}
+
+/// A percentage threshold: a finite number, not negative.
+fn parse_percentage(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(format!(
+            "expected a percentage such as 90 or 87.5, not `{s}`"
+        )),
+    }
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
