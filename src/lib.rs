@@ -24,6 +24,7 @@ pub mod compile;
 pub mod coverage;
 pub mod eval;
 pub mod explain;
+pub mod fmt;
 pub mod ir;
 pub mod policies;
 pub mod source;

@@ -13,6 +13,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod test;
 
 use crate::compile::{compile, Compiled, ErrorFormat};
@@ -91,6 +92,8 @@ pub enum Command {
     Eval(eval::Args),
     /// Run the tests written in policies and the expectations of case files.
     Test(test::Args),
+    /// Rewrite policies in the canonical layout (`--check`: only report).
+    Fmt(fmt::Args),
 }
 
 /// Runs the command line.
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Check(args) => check::run(&args, format),
         Command::Eval(args) => eval::run(&args, format),
         Command::Test(args) => test::run(&args, format),
+        Command::Fmt(args) => fmt::run(&args, format),
     }
 }
 

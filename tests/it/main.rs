@@ -9,6 +9,8 @@
 mod bad_error_messages;
 mod check;
 mod cli;
+mod coverage;
 mod docs;
 mod eval;
+mod fmt;
 mod semantics;

@@ -1,0 +1,204 @@
+//! `refuge fmt [--check] [PATH…]`
+
+use super::ExitStatus;
+use crate::compile::{render_one, ErrorFormat};
+use crate::fmt::format;
+use crate::source::SourceMap;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `refuge fmt`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// `.policy` files or directories of them (default: `policies/` in the
+    /// current directory).
+    pub paths: Vec<PathBuf>,
+    /// Write nothing: list the files that are not formatted, each with an
+    /// excerpt of the change, and exit with 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// How many changed lines of each side an excerpt shows.
+const EXCERPT_LINES: usize = 6;
+
+/// Runs `refuge fmt`: rewrites each file that is not in the canonical layout
+/// (or, with `--check`, only reports it).
+///
+/// Exit status: 1 with `--check` if a file is not formatted; 3 if a file does
+/// not parse or the formatter refuses it (nothing is written to that file);
+/// 4 if a path cannot be read or written.
+pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        args.paths.clone()
+    };
+    let mut files = Vec::new();
+    let mut status = ExitStatus::Ok;
+    for root in &roots {
+        if let Err(error) = collect(root, &mut files) {
+            eprintln!("error: cannot read `{}`: {error}", root.display());
+            status = worse(status, ExitStatus::InputError);
+        }
+    }
+    let (mut changed, mut failed) = (0usize, 0usize);
+    for file in &files {
+        match format_file(file, args.check, error_format) {
+            Ok(false) => {}
+            Ok(true) => {
+                changed += 1;
+                if args.check {
+                    status = worse(status, ExitStatus::TestFailed);
+                }
+            }
+            Err(failure) => {
+                failed += 1;
+                status = worse(status, failure);
+            }
+        }
+    }
+    let total = files.len();
+    let verb = if args.check {
+        "not formatted"
+    } else {
+        "formatted"
+    };
+    let mut summary = format!("{changed} of {total} file(s) {verb}");
+    if failed > 0 {
+        summary.push_str(&format!(", {failed} left alone because of errors"));
+    }
+    if args.check && changed > 0 {
+        summary.push_str(": run `refuge fmt` to format them");
+    }
+    println!("{summary}");
+    status
+}
+
+/// Formats one file; true if its text changes (with `check`, it is not
+/// written).
+fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bool, ExitStatus> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        eprintln!("error: cannot read `{name}`: {error}");
+        ExitStatus::InputError
+    })?;
+    let mut sources = SourceMap::new();
+    let id = sources.add(name.as_str(), text.as_str());
+    let formatted = match sources.get(id).map(format) {
+        Some(Ok(formatted)) => formatted,
+        Some(Err(error)) => {
+            eprint!("{}", render_one(&sources, id, error, error_format));
+            eprintln!("error: `{name}` was not formatted");
+            return Err(ExitStatus::PolicyError);
+        }
+        None => return Err(ExitStatus::InputError),
+    };
+    if formatted == text {
+        return Ok(false);
+    }
+    if check {
+        println!("not formatted: {name}");
+        print!("{}", excerpt(&text, &formatted));
+    } else {
+        std::fs::write(path, &formatted).map_err(|error| {
+            eprintln!("error: cannot write `{name}`: {error}");
+            ExitStatus::InputError
+        })?;
+        println!("formatted: {name}");
+    }
+    Ok(true)
+}
+
+/// The more serious of two outcomes.
+fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
+    let rank = |s: ExitStatus| match s {
+        ExitStatus::Ok => 0,
+        ExitStatus::TestFailed | ExitStatus::Undetermined => 1,
+        ExitStatus::EvalError => 2,
+        ExitStatus::PolicyError => 3,
+        ExitStatus::InputError => 4,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+/// Adds `path` if it is a file, or every `.policy` file below it (sorted) if
+/// it is a directory.
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        // A missing path is an error here, not an empty set of files.
+        std::fs::metadata(path)?;
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(path)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            collect(&entry, out)?;
+        } else if entry.extension().is_some_and(|e| e == "policy") {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// A short unified-diff-like excerpt of the first change from `old` to
+/// `new`: a `@@ -line,count +line,count @@` header, then at most
+/// [`EXCERPT_LINES`] removed and added lines.
+fn excerpt(old: &str, new: &str) -> String {
+    let old: Vec<&str> = old.lines().collect();
+    let new: Vec<&str> = new.lines().collect();
+    let same = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let old_rest = old.get(same..).unwrap_or_default();
+    let new_rest = new.get(same..).unwrap_or_default();
+    if old_rest.is_empty() && new_rest.is_empty() {
+        return "  (only line endings or the end of the file differ)\n".to_owned();
+    }
+    let (removed, added) = resynchronise(old_rest, new_rest);
+    let mut out = format!("@@ -{},{removed} +{},{added} @@\n", same + 1, same + 1);
+    for (sign, lines, count) in [("-", old_rest, removed), ("+", new_rest, added)] {
+        for line in lines.iter().take(count.min(EXCERPT_LINES)) {
+            out.push_str(sign);
+            out.push_str(line);
+            out.push('\n');
+        }
+        if count > EXCERPT_LINES {
+            out.push_str(&format!("  … {} more line(s)\n", count - EXCERPT_LINES));
+        }
+    }
+    let old_after = old_rest.get(removed..).unwrap_or_default();
+    let new_after = new_rest.get(added..).unwrap_or_default();
+    if old_after != new_after {
+        out.push_str("  … and more changes below\n");
+    }
+    out
+}
+
+/// The shortest prefixes of `old` and `new` after which both go on with the
+/// same lines (three of them, or both to the end): the extent of the first
+/// change. Searches a bounded window; beyond it, the whole rest differs.
+fn resynchronise(old: &[&str], new: &[&str]) -> (usize, usize) {
+    const SYNC: usize = 3;
+    const WINDOW: usize = 200;
+    let agree = |i: usize, j: usize| match (old.get(i..), new.get(j..)) {
+        (Some(a), Some(b)) => {
+            a.len().min(SYNC) == b.len().min(SYNC) && a.iter().take(SYNC).eq(b.iter().take(SYNC))
+        }
+        _ => false,
+    };
+    for distance in 1..=WINDOW {
+        for i in 0..=distance {
+            let j = distance - i;
+            if i <= old.len() && j <= new.len() && agree(i, j) {
+                return (i, j);
+            }
+        }
+    }
+    (old.len(), new.len())
+}
