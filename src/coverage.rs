@@ -129,6 +129,9 @@ pub struct RuleCoverage {
     pub fired_in: usize,
     /// In how many cases it was considered and did not fire.
     pub considered_in: usize,
+    /// The names of the cases in which it fired, in the order they were
+    /// measured, each once (see [`Coverage::measure_named`]).
+    pub fired_by: Vec<String>,
 }
 
 /// One article (a source and a pinpoint) and the rules citing it.
@@ -184,7 +187,24 @@ impl Coverage {
     pub fn measure<'c>(program: &Program, cases: impl IntoIterator<Item = &'c Case>) -> Coverage {
         let mut recorder = Recorder::new(program);
         for case in cases {
-            recorder.record(case);
+            let name = case
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("case {}", recorder.cases + 1));
+            recorder.record(&name, case);
+        }
+        recorder.finish()
+    }
+
+    /// Like [`Coverage::measure`], with the name each case goes by in
+    /// [`RuleCoverage::fired_by`] (a test's name, a case file's path).
+    pub fn measure_named<'c>(
+        program: &Program,
+        cases: impl IntoIterator<Item = (&'c str, &'c Case)>,
+    ) -> Coverage {
+        let mut recorder = Recorder::new(program);
+        for (name, case) in cases {
+            recorder.record(name, case);
         }
         recorder.finish()
     }
@@ -208,6 +228,8 @@ struct Recorder<'p> {
     rules: HashMap<&'p str, RuleId>,
     fired_in: Vec<usize>,
     considered_in: Vec<usize>,
+    /// Per rule: the names of the cases it fired in.
+    fired_by: Vec<Vec<String>>,
     cases: usize,
     errors: usize,
 }
@@ -232,6 +254,7 @@ impl<'p> Recorder<'p> {
                 .collect(),
             fired_in: vec![0; program.rules.len()],
             considered_in: vec![0; program.rules.len()],
+            fired_by: vec![Vec::new(); program.rules.len()],
             cases: 0,
             errors: 0,
         }
@@ -239,7 +262,7 @@ impl<'p> Recorder<'p> {
 
     /// Evaluates one case: its roots, then, round by round, every definition
     /// the explained ones read, each explained once.
-    fn record(&mut self, case: &Case) {
+    fn record(&mut self, name: &str, case: &Case) {
         self.cases += 1;
         let program = self.program;
         let roots: Vec<DefId> = if !case.expect.is_empty() {
@@ -265,7 +288,7 @@ impl<'p> Recorder<'p> {
             let verdicts = self.explain(case, as_of, &frontier, &mut failed);
             frontier.clear();
             for verdict in &verdicts {
-                self.tally(verdict);
+                self.tally(name, verdict);
                 for used in &verdict.definitions {
                     let Some(&id) = self.defs.get(used.name.as_str()) else {
                         continue;
@@ -315,11 +338,18 @@ impl<'p> Recorder<'p> {
             .collect()
     }
 
-    fn tally(&mut self, verdict: &Verdict) {
+    fn tally(&mut self, case: &str, verdict: &Verdict) {
         for trace in &verdict.rules {
             let Some(id) = self.rules.get(trace.name.as_str()) else {
                 continue;
             };
+            if Reach::of_status(trace.status) == Reach::Fired {
+                if let Some(names) = self.fired_by.get_mut(id.index()) {
+                    if names.last().is_none_or(|n| n != case) {
+                        names.push(case.to_string());
+                    }
+                }
+            }
             let slot = match Reach::of_status(trace.status) {
                 Reach::Fired => self.fired_in.get_mut(id.index()),
                 _ => self.considered_in.get_mut(id.index()),
@@ -354,6 +384,7 @@ impl<'p> Recorder<'p> {
                     },
                     fired_in,
                     considered_in,
+                    fired_by: self.fired_by.get(i).cloned().unwrap_or_default(),
                 }
             })
             .collect();

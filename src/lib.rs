@@ -22,6 +22,8 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod coverage;
+pub mod diff;
+pub mod doc;
 pub mod eval;
 pub mod explain;
 pub mod fmt;

@@ -12,6 +12,8 @@
 //! | 5 | evaluation error (a conflict between rules, an arithmetic error) |
 
 mod check;
+mod diff;
+mod doc;
 mod eval;
 mod fmt;
 mod test;
@@ -94,6 +96,10 @@ pub enum Command {
     Test(test::Args),
     /// Rewrite policies in the canonical layout (`--check`: only report).
     Fmt(fmt::Args),
+    /// Compare the verdicts of a case corpus under two versions of the policies.
+    Diff(diff::Args),
+    /// Render the policy set as static HTML and Markdown pages, per source and article.
+    Doc(doc::Args),
 }
 
 /// Runs the command line.
@@ -110,6 +116,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Eval(args) => eval::run(&args, format),
         Command::Test(args) => test::run(&args, format),
         Command::Fmt(args) => fmt::run(&args, format),
+        Command::Diff(args) => diff::run(&args, format),
+        Command::Doc(args) => doc::run(&args, format),
     }
 }
 

@@ -10,6 +10,8 @@ mod bad_error_messages;
 mod check;
 mod cli;
 mod coverage;
+mod diff;
+mod doc;
 mod docs;
 mod eval;
 mod fmt;
