@@ -63,3 +63,29 @@ fn without_the_flags_there_is_no_report() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stdout(&out).contains("\ncoverage: "), "{}", stdout(&out));
 }
+
+/// The article-coverage report of the built-in policies over the whole case
+/// corpus, as a reviewer reads it: a policy or corpus change that leaves an
+/// article unexercised shows up as a diff of this snapshot.
+#[test]
+fn the_corpus_coverage_report_is_reviewed() {
+    let out = refuge(&[
+        "test",
+        "--cases",
+        "examples",
+        "--cases",
+        "tests/cases",
+        "--coverage",
+        "--coverage-format",
+        "markdown",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let report = text
+        .find("# Article coverage")
+        .map(|i| text[i..].to_string())
+        .expect("a coverage report after the test results");
+    insta::with_settings!({snapshot_path => "snapshots/coverage", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("builtin_corpus", report);
+    });
+}

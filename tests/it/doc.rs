@@ -92,3 +92,32 @@ fn doc_writes_linked_pages_for_every_source() {
     assert!(Path::new(&dir).join("cat_1984.md").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Markdown index and the Resettlement Act's page, as a reviewer reads
+/// them: an amendment shows up as a diff of the lawyer-facing docs.
+#[test]
+fn the_built_in_docs_are_reviewed() {
+    let dir = std::env::temp_dir().join(format!("refuge-doc-md-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_refuge"))
+        .args(["doc", "--out"])
+        .arg(&dir)
+        .args(["--cases", "examples", "--cases", "tests/cases"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the refuge binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in ["index", "rok_act"] {
+        let text =
+            std::fs::read_to_string(dir.join(format!("{page}.md"))).expect("the page exists");
+        insta::with_settings!({snapshot_path => "snapshots/doc", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(page, text);
+        });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
