@@ -32,20 +32,6 @@ pub struct Args {
     pub format: Format,
 }
 
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if CaseFormat::from_path(&path).is_some() {
-            out.push(path);
-        }
-    }
-}
-
 /// Reads and compiles one side, saying which side failed.
 fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<crate::Program, ExitStatus> {
     let sources = SourceMap::from_path(path).map_err(|e| {
@@ -84,7 +70,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else if dir.is_dir() {
-            case_files(dir, &mut files);
+            super::case_files(dir, &mut files);
         } else {
             eprintln!("error: no case file or directory `{}`", dir.display());
             input_error = true;

@@ -6,7 +6,7 @@ use crate::compile::ErrorFormat;
 use crate::coverage::Coverage;
 use crate::doc;
 use crate::testing::case_of_test;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `refuge doc`.
 #[derive(Debug, clap::Args)]
@@ -21,20 +21,6 @@ pub struct Args {
     /// policies' own tests, under the articles they exercised.
     #[arg(long = "cases", value_name = "DIR")]
     pub cases: Vec<PathBuf>,
-}
-
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if CaseFormat::from_path(&path).is_some() {
-            out.push(path);
-        }
-    }
 }
 
 /// Runs `refuge doc`.
@@ -59,7 +45,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else if dir.is_dir() {
-            case_files(dir, &mut files);
+            super::case_files(dir, &mut files);
         } else {
             eprintln!("error: `{}` is not a file or directory", dir.display());
             status = ExitStatus::InputError;

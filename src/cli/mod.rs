@@ -159,3 +159,18 @@ pub(crate) fn compile_or_report(
         }
     }
 }
+
+/// Every case file (.json, .yaml, .yml, .toml) below `dir`, appended to `out`.
+pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            case_files(&path, out);
+        } else if crate::case::CaseFormat::from_path(&path).is_some() {
+            out.push(path);
+        }
+    }
+}

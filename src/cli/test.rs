@@ -6,7 +6,7 @@ use crate::compile::ErrorFormat;
 use crate::coverage::{self, Coverage};
 use crate::testing::{case_of_test, run_case, run_policy_tests, TestOutcome};
 use clap::ValueEnum;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `refuge test`.
 #[derive(Debug, clap::Args)]
@@ -47,20 +47,6 @@ fn parse_percentage(s: &str) -> Result<f64, String> {
     }
 }
 
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if CaseFormat::from_path(&path).is_some() {
-            out.push(path);
-        }
-    }
-}
-
 /// Runs `refuge test`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let sources = match load_sources(args.path.as_ref()) {
@@ -85,7 +71,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else {
-            case_files(dir, &mut files);
+            super::case_files(dir, &mut files);
         }
         files.sort();
         for file in files {
