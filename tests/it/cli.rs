@@ -1,23 +1,7 @@
 //! The `refuge` command as a user runs it: output and exit codes.
 
+use crate::common::{refuge, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn refuge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_refuge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the refuge binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn eval_explains_the_flagship_case_with_citations_and_exits_0() {

@@ -1,23 +1,7 @@
 //! `refuge test --coverage` on the built-in policies: the report and the
 //! `--min-coverage` threshold's exit codes.
 
-use std::process::{Command, Output};
-
-fn refuge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_refuge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the refuge binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{refuge, stderr, stdout};
 
 #[test]
 fn an_unreachable_minimum_fails_with_a_message() {

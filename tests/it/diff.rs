@@ -1,17 +1,10 @@
 //! `refuge diff`: the impact of a real amendment, the 2002-06-03 subsidy
 //! reduction (Enforcement Decree Art. 39), on a small case corpus.
 
-use std::process::{Command, Output};
+use crate::common::refuge;
+use std::process::Output;
 
 const AMENDMENT: &str = "tests/fixtures/amendments/subsidy_2002";
-
-fn refuge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_refuge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the refuge binary runs")
-}
 
 fn diff(old: &str, new: &str, format: &str) -> Output {
     refuge(&[

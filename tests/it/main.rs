@@ -9,6 +9,7 @@
 mod bad_error_messages;
 mod check;
 mod cli;
+mod common;
 mod coverage;
 mod diff;
 mod doc;
