@@ -1,5 +1,6 @@
-//! Benchmarks: compiling the built-in policy set, and evaluating one case
-//! with and without its explanation.
+//! Benchmarks: compiling the built-in policy set, loading a case, and
+//! evaluating it with and without its explanation — for the verdicts the case
+//! asks for, for every verdict, and for one verdict.
 
 #![allow(
     missing_docs,
@@ -30,54 +31,50 @@ fn benches(c: &mut Criterion) {
         return;
     };
     let engine = Engine::new(program);
-    let options = Options::default();
-    let verdicts = program.verdicts().count();
+    let all_names: Vec<String> = program
+        .verdicts()
+        .filter_map(|d| program.definitions.get(d.index()).map(|d| d.name.clone()))
+        .collect();
     println!(
-        "built-in policies: {verdicts} verdicts, {} rules",
-        program.rules.len()
+        "built-in policies: {} verdicts, {} rules; the case asks for {} verdicts",
+        all_names.len(),
+        program.rules.len(),
+        case.verdicts.len()
     );
     c.bench_function("load case (JSON)", |b| {
         b.iter(|| load_case(program, "defector.json", black_box(text), CaseFormat::Json).is_ok())
     });
-    c.bench_function("evaluate all verdicts, values only", |b| {
-        b.iter(|| {
-            engine
-                .values(black_box(&case), &options)
-                .map(|v| v.len())
-                .unwrap_or(0)
-        })
-    });
-    c.bench_function("evaluate all verdicts, with explanation", |b| {
-        b.iter(|| {
-            engine
-                .evaluate(black_box(&case), &options)
-                .map(|e| e.verdicts.len())
-                .unwrap_or(0)
-        })
-    });
-    let first = program
-        .verdicts()
-        .next()
-        .and_then(|d| program.definitions.get(d.index()));
-    if let Some(first) = first {
-        let name = first.name.clone();
-        let one = Options {
-            as_of: None,
-            verdicts: vec![name],
-        };
-        c.bench_function("evaluate one verdict, with explanation", |b| {
+    let groups = [
+        ("the case's verdicts", Options::default()),
+        (
+            "every verdict",
+            Options {
+                as_of: None,
+                verdicts: all_names.clone(),
+            },
+        ),
+        (
+            "one verdict",
+            Options {
+                as_of: None,
+                verdicts: all_names.iter().take(1).cloned().collect(),
+            },
+        ),
+    ];
+    for (what, options) in &groups {
+        c.bench_function(&format!("evaluate {what}, values only"), |b| {
             b.iter(|| {
                 engine
-                    .evaluate(black_box(&case), &one)
-                    .map(|e| e.verdicts.len())
+                    .values(black_box(&case), options)
+                    .map(|v| v.len())
                     .unwrap_or(0)
             })
         });
-        c.bench_function("evaluate one verdict, values only", |b| {
+        c.bench_function(&format!("evaluate {what}, with explanation"), |b| {
             b.iter(|| {
                 engine
-                    .values(black_box(&case), &one)
-                    .map(|v| v.len())
+                    .evaluate(black_box(&case), options)
+                    .map(|e| e.verdicts.len())
                     .unwrap_or(0)
             })
         });

@@ -166,11 +166,7 @@ impl<'p> Engine<'p> {
     /// Evaluates a case and explains every verdict asked for.
     pub fn evaluate(&self, case: &Case, options: &Options) -> Result<Evaluation, EvalError> {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let targets = if options.verdicts.is_empty() && !case.verdicts.is_empty() {
-            case.verdicts.clone()
-        } else {
-            self.targets(&options.verdicts)?
-        };
+        let targets = self.asked(case, options)?;
         let mut run = Run::new(self.program, case, as_of);
         let mut verdicts = Vec::with_capacity(targets.len());
         for id in targets {
@@ -193,7 +189,7 @@ impl<'p> Engine<'p> {
         options: &Options,
     ) -> Result<Vec<(DefId, Option<Value>)>, EvalError> {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let targets = self.targets(&options.verdicts)?;
+        let targets = self.asked(case, options)?;
         let mut run = Run::new(self.program, case, as_of);
         let mut out = Vec::with_capacity(targets.len());
         for id in targets {
@@ -210,6 +206,16 @@ impl<'p> Engine<'p> {
         as_of: Date,
     ) -> Result<Option<Value>, EvalError> {
         Run::new(self.program, case, as_of).definition(def)
+    }
+
+    /// The verdicts asked for: the options' names, else the case's
+    /// `verdicts`, else every verdict.
+    fn asked(&self, case: &Case, options: &Options) -> Result<Vec<DefId>, EvalError> {
+        if options.verdicts.is_empty() && !case.verdicts.is_empty() {
+            Ok(case.verdicts.clone())
+        } else {
+            self.targets(&options.verdicts)
+        }
     }
 
     fn targets(&self, names: &[String]) -> Result<Vec<DefId>, EvalError> {
