@@ -34,6 +34,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod testing;
 pub mod value;
+pub mod whynot;
 
 pub use case::Case;
 pub use compile::{compile, Compiled, Diagnostics};

@@ -5,6 +5,9 @@ use crate::case::{load_case, CaseFormat};
 use crate::compile::ErrorFormat;
 use crate::eval::{Engine, Options};
 use crate::explain::Outcome;
+use crate::ir::Type;
+use crate::value::Value;
+use crate::whynot::WantedOutcome;
 use clap::ValueEnum;
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -42,6 +45,12 @@ pub struct Args {
     /// Colour the text output.
     #[arg(long)]
     pub color: bool,
+    /// Say what would have to differ for VERDICT to be OUTCOME (a value of
+    /// the verdict's type, as in a case file's `expect`, or `undetermined`):
+    /// the smallest sets of changed facts, the rules that would then decide,
+    /// the discretions, and any absolute bar. Printed instead of the evaluation.
+    #[arg(long = "why-not", value_name = "VERDICT=OUTCOME")]
+    pub why_not: Option<String>,
 }
 
 /// Runs `refuge eval`.
@@ -91,6 +100,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             return ExitStatus::InputError;
         }
     };
+    if let Some(spec) = &args.why_not {
+        return why_not(args, &compiled.program, &case, spec);
+    }
     let engine = Engine::new(&compiled.program);
     let options = Options {
         as_of: args.as_of,
@@ -122,6 +134,116 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             }
             let file = e.span().map(|s| s.file).unwrap_or_default();
             eprint!("{}", crate::compile::render_one(&sources, file, e, format));
+            ExitStatus::EvalError
+        }
+    }
+}
+
+/// Parses `VERDICT=OUTCOME` against `program`, saying what is wrong.
+pub fn parse_why_not(
+    program: &crate::ir::Program,
+    spec: &str,
+) -> Result<(crate::ir::DefId, WantedOutcome), String> {
+    let Some((name, outcome)) = spec.split_once('=') else {
+        return Err(format!(
+            "`--why-not {spec}` is not of the form VERDICT=OUTCOME\n  help: for example `--why-not return_prohibited=false`"
+        ));
+    };
+    let (name, outcome) = (name.trim(), outcome.trim());
+    let Some(def) = program.definition(name) else {
+        let help =
+            crate::suggest::did_you_mean(name, program.definitions.iter().map(|d| d.name.as_str()))
+                .map_or_else(
+                    || {
+                        let verdicts: Vec<&str> = program
+                            .verdicts()
+                            .filter_map(|d| program.definitions.get(d.index()))
+                            .map(|d| d.name.as_str())
+                            .collect();
+                        format!("the verdicts are {}", verdicts.join(", "))
+                    },
+                    |s| format!("did you mean `{s}`?"),
+                );
+        return Err(format!(
+            "no verdict or definition named `{name}`\n  help: {help}"
+        ));
+    };
+    if outcome == "undetermined" {
+        return Ok((def, WantedOutcome::Undetermined));
+    }
+    let ty = program.definitions.get(def.index()).map(|d| d.ty);
+    if let Some(Type::Enum(e)) = ty {
+        let variants = program
+            .enums
+            .get(e.index())
+            .map(|e| e.variants.as_slice())
+            .unwrap_or_default();
+        if let Some(i) = variants.iter().position(|(v, _)| v == outcome) {
+            let i = u32::try_from(i).map_err(|e| e.to_string())?;
+            return Ok((def, WantedOutcome::Value(Value::Enum(e, i))));
+        }
+        let help = crate::suggest::did_you_mean(outcome, variants.iter().map(|(v, _)| v.as_str()))
+            .map_or_else(
+                || {
+                    let all: Vec<&str> = variants.iter().map(|(v, _)| v.as_str()).collect();
+                    format!("`{name}` is one of {}, or `undetermined`", all.join(", "))
+                },
+                |s| format!("did you mean `{s}`?"),
+            );
+        return Err(format!(
+            "`{outcome}` is not a value of `{name}`\n  help: {help}"
+        ));
+    }
+    // Other types: type the value exactly as a case file's `expect` would.
+    let json: serde_json::Value = serde_json::from_str(outcome)
+        .unwrap_or_else(|_| serde_json::Value::String(outcome.to_string()));
+    let case_text = serde_json::json!({ "expect": { name: json } }).to_string();
+    match load_case(program, "--why-not", &case_text, CaseFormat::Json) {
+        Ok(case) => match case.expect.into_iter().next() {
+            Some((_, Some(v))) => Ok((def, WantedOutcome::Value(v))),
+            _ => Ok((def, WantedOutcome::Undetermined)),
+        },
+        Err(errors) => {
+            let type_name = ty.map_or_else(|| "?".into(), |t| program.type_name(t));
+            let why: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            Err(format!(
+                "`{outcome}` is not a value of `{name}` ({type_name}): {}\n  help: write a `{type_name}` value as in a case file's `expect`, or `undetermined`",
+                why.join("; ")
+            ))
+        }
+    }
+}
+
+/// `refuge eval CASE --why-not VERDICT=OUTCOME`.
+fn why_not(
+    args: &Args,
+    program: &crate::ir::Program,
+    case: &crate::case::Case,
+    spec: &str,
+) -> ExitStatus {
+    let (def, wanted) = match parse_why_not(program, spec) {
+        Ok(x) => x,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitStatus::InputError;
+        }
+    };
+    let Some(as_of) = args.as_of.or(case.as_of) else {
+        eprintln!("error: the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
+        return ExitStatus::InputError;
+    };
+    match crate::whynot::why_not(program, case, def, wanted, as_of) {
+        Ok(answer) => {
+            let rendered = match args.format {
+                Format::Text => crate::whynot::to_text(&answer),
+                Format::Markdown => crate::whynot::to_markdown(&answer),
+                Format::Json => answer.to_json(),
+            };
+            println!("{rendered}");
+            ExitStatus::Ok
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitStatus::EvalError
         }
     }

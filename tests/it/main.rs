@@ -17,3 +17,4 @@ mod docs;
 mod eval;
 mod fmt;
 mod semantics;
+mod whynot;
