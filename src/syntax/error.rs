@@ -262,6 +262,18 @@ fn help_for(found: &str, token: Option<Token>, expectation: &Expectation) -> Str
     if wants_name && tokens::is_keyword(word) {
         return format!("`{word}` is a reserved word: choose another name");
     }
+    // Operators from other languages: say what to write instead.
+    let instead = match word {
+        "&&" | "&" => Some("and"),
+        "||" | "|" => Some("or"),
+        "!" => Some("not"),
+        "===" => Some("=="),
+        "<>" => Some("!="),
+        _ => None,
+    };
+    if let Some(instead) = instead {
+        return format!("`{word}` is not part of the policy language: write `{instead}`");
+    }
     match token {
         Some(Token::UnterminatedString) => {
             return "this string has no closing `\"`".to_owned();
@@ -270,6 +282,48 @@ fn help_for(found: &str, token: Option<Token>, expectation: &Expectation) -> Str
             return format!("`{word}` is not part of the policy language");
         }
         _ => {}
+    }
+    // A word where a keyword was expected: probably a misspelled keyword.
+    if word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !word.is_empty() {
+        let mut candidates: Vec<&str> = expectation
+            .items
+            .iter()
+            .filter_map(|(_, item)| item.strip_prefix('`')?.strip_suffix('`'))
+            .filter(|k| tokens::is_keyword(k))
+            .collect();
+        let groups = &expectation.groups;
+        if groups.contains(&Group::Clause) {
+            candidates.extend([
+                "when",
+                "cite",
+                "provenance",
+                "from",
+                "until",
+                "may",
+                "qualified",
+                "note",
+            ]);
+        }
+        if groups.contains(&Group::Declaration) {
+            candidates.extend([
+                "use",
+                "source",
+                "enum",
+                "record",
+                "fact",
+                "setting",
+                "table",
+                "definition",
+                "verdict",
+                "test",
+            ]);
+        }
+        if expectation.contains("a rule") {
+            candidates.extend(["rule", "exception", "absolute", "default"]);
+        }
+        if let Some(keyword) = crate::suggest::did_you_mean(word, candidates) {
+            return format!("did you mean `{keyword}`?");
+        }
     }
     let groups = &expectation.groups;
     if groups.contains(&Group::Operator) && groups.contains(&Group::Clause) {

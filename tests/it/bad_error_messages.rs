@@ -31,24 +31,6 @@ fn missing_closing_brace() {
 }
 
 /// A keyword one letter off gets the generic "see docs/language.md" help
-/// rather than "did you mean `default`?".
-#[test]
-fn misspelled_keyword() {
-    backlog(
-        "02_misspelled_keyword",
-        "no did-you-mean for a misspelled keyword (`defualt` → `default`)",
-    );
-}
-
-/// The help says `&&` is not part of the language but not what to write.
-#[test]
-fn c_style_operator() {
-    backlog(
-        "03_bad_operator",
-        "the help should say to write `and` for `&&` (and `or` for `||`, `not` for `!`)",
-    );
-}
-
 /// The string opened on line 9 swallows text up to the next quote, and the
 /// error lands on line 12 (`Art`) with a help about clauses; nothing points
 /// at the string that lacks its closing quote.
