@@ -401,7 +401,10 @@ impl<'p> Recorder<'p> {
                     acc.rules.push(coverage.name.clone());
                     acc.counts.add(coverage.reach);
                 }
-                let article = acc.articles.entry(natural_key(&cite.pinpoint)).or_default();
+                let article = acc
+                    .articles
+                    .entry(natural_key(crate::ir::article(&cite.pinpoint)))
+                    .or_default();
                 if article
                     .last()
                     .is_none_or(|(name, _)| *name != coverage.name)

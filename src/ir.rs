@@ -499,3 +499,66 @@ impl Program {
         }
     }
 }
+
+/// The article a pinpoint names, without the drafter's commentary:
+/// `Art. 2(1) (as the Supreme Court reads it)` → `Art. 2(1)`,
+/// `Art. 9(1) item 4, deleted on 2020-12-08` → `Art. 9(1) item 4`,
+/// `Art. 39 (as amended 2002-06-03): up to half` → `Art. 39`.
+///
+/// The pinpoint is cut at the first ` (`, at `: `, or at `, ` followed by a
+/// lowercase word (so `Gong 2009 sang, 298` and `ExCom, September 2004` stay
+/// whole). Coverage and the generated docs group citations by this key; the
+/// full pinpoint is still shown with each rule.
+pub fn article(pinpoint: &str) -> &str {
+    let bytes = pinpoint.as_bytes();
+    let mut end = pinpoint.len();
+    for (i, _) in pinpoint
+        .match_indices(" (")
+        .chain(pinpoint.match_indices(": "))
+    {
+        end = end.min(i);
+    }
+    for (i, _) in pinpoint.match_indices(", ") {
+        if bytes.get(i + 2).is_some_and(|b| b.is_ascii_lowercase()) {
+            end = end.min(i);
+        }
+    }
+    let cut = pinpoint.get(..end).unwrap_or(pinpoint).trim();
+    if cut.is_empty() {
+        pinpoint
+    } else {
+        cut
+    }
+}
+
+#[cfg(test)]
+mod article_tests {
+    use super::article;
+
+    #[test]
+    fn commentary_is_not_part_of_the_article() {
+        assert_eq!(
+            article("Art. 2(1) (as the Supreme Court reads it)"),
+            "Art. 2(1)"
+        );
+        assert_eq!(
+            article("Art. 9(1) item 4, deleted on 2020-12-08"),
+            "Art. 9(1) item 4"
+        );
+        assert_eq!(
+            article("Art. 39 (as amended 2002-06-03): up to half"),
+            "Art. 39"
+        );
+        assert_eq!(
+            article("South Korean Policy l.39 ('serious criminals')"),
+            "South Korean Policy l.39"
+        );
+    }
+
+    #[test]
+    fn commas_inside_a_citation_are_kept() {
+        assert_eq!(article("Gong 2009 sang, 298"), "Gong 2009 sang, 298");
+        assert_eq!(article("ExCom, September 2004"), "ExCom, September 2004");
+        assert_eq!(article("Arts. 2(1) and 3"), "Arts. 2(1) and 3");
+    }
+}

@@ -212,8 +212,9 @@ pub fn build(program: &Program, sources: &SourceMap, coverage: &Coverage) -> Sit
             .unwrap_or_default();
         for rule in &program.rules {
             for cite in &rule.meta.cites {
-                if cite.source.index() == index && !list.contains(&&*cite.pinpoint) {
-                    list.push(&cite.pinpoint);
+                let article = crate::ir::article(&cite.pinpoint);
+                if cite.source.index() == index && !list.contains(&article) {
+                    list.push(article);
                 }
             }
         }
@@ -251,11 +252,9 @@ pub fn build(program: &Program, sources: &SourceMap, coverage: &Coverage) -> Sit
             let mut rules = Vec::new();
             let mut exercised: Vec<String> = Vec::new();
             for rule in &citing {
-                let cites_here = rule
-                    .meta
-                    .cites
-                    .iter()
-                    .any(|c| c.source.index() == index && &*c.pinpoint == *pinpoint);
+                let cites_here = rule.meta.cites.iter().any(|c| {
+                    c.source.index() == index && crate::ir::article(&c.pinpoint) == *pinpoint
+                });
                 if !cites_here {
                     continue;
                 }
@@ -410,7 +409,7 @@ fn rule_view(
                 page: source.to_string(),
                 anchor: links
                     .articles
-                    .get(&(cite.source.index(), &*cite.pinpoint))
+                    .get(&(cite.source.index(), crate::ir::article(&cite.pinpoint)))
                     .cloned()
                     .unwrap_or_else(|| slug(&cite.pinpoint)),
                 text: format!("{source} {}", cite.pinpoint),
