@@ -338,7 +338,7 @@ pub enum CheckError {
         /// The rule.
         name: String,
         /// Where.
-        #[label("{ty} definition")]
+        #[label("a rule of a `{ty}` definition must give a value")]
         span: Span,
         /// The definition's type.
         ty: String,

@@ -64,35 +64,13 @@ fn record_contains_itself() {
     );
 }
 
-/// The label shows the type name bare and capitalised: `Protection
-/// definition` instead of "a `Protection` definition".
-#[test]
-fn rule_without_value_label() {
-    backlog(
-        "44_rule_without_value",
-        "label `Protection definition`: the type name is not in backticks",
-    );
-}
-
 /// After "table `parties` has no column `reservations`" (with its
-/// did-you-mean) comes a second error, "row gives no value for column
-/// `reservation`", for the same typo; the first label says "in this row"
-/// where it should say "no such column".
+/// did-you-mean) the label says "in this row" where it should say "no such
+/// column" (the cascading second error for the same typo is fixed).
 #[test]
 fn row_with_unknown_column() {
     backlog(
         "48_row_with_unknown_column",
-        "a second, cascading error for the same typo; label `in this row` on the cell name",
-    );
-}
-
-/// The generic label reads "no name of this name is declared" when the kind
-/// of name is `name` (a bare word that is neither a fact, a definition nor an
-/// enum value); "nothing of this name is declared" would read better.
-#[test]
-fn unknown_bare_name_label() {
-    backlog(
-        "10_misspelled_fact",
-        "label `no name of this name is declared`",
+        "label `in this row` on a misspelled cell name",
     );
 }
