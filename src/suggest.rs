@@ -33,6 +33,15 @@ where
     best.map(|(_, c)| c.to_string())
 }
 
+/// The help line for a misspelled name: `did you mean `x`?`, if a candidate
+/// is close enough (see [`did_you_mean`]).
+pub fn did_you_mean_help<'a, I>(name: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    did_you_mean(name, candidates).map(|s| format!("did you mean `{s}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;

@@ -7,7 +7,7 @@ use crate::ir::{
     RowInfo, RuleId, SourceId, SourceInfo, TableId, TableInfo, Type,
 };
 use crate::source::Span;
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, did_you_mean_help};
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -125,8 +125,7 @@ impl Context {
                 }
             }
             for path in unknown {
-                let help = did_you_mean(&path.node, module_names.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"));
+                let help = did_you_mean_help(&path.node, module_names.iter().map(String::as_str));
                 self.error(CheckError::UnknownModule {
                     name: path.node,
                     span: path.span,
@@ -264,8 +263,7 @@ impl Context {
                     .filter(|(_, e)| accept(e.decl))
                     .map(|(n, _)| n.as_str())
                     .collect();
-                let help =
-                    did_you_mean(&name.node, candidates).map(|s| format!("did you mean `{s}`?"));
+                let help = did_you_mean_help(&name.node, candidates);
                 self.error(CheckError::UnknownName {
                     kind,
                     name: name.node.clone(),
@@ -304,8 +302,7 @@ impl Context {
                             .filter(|(_, e)| matches!(e.decl, Decl::Enum(_) | Decl::Record(_)))
                             .map(|(n, _)| n.as_str()),
                     );
-                    let help = did_you_mean(&name.node, candidates)
-                        .map(|s| format!("did you mean `{s}`?"));
+                    let help = did_you_mean_help(&name.node, candidates);
                     self.error(CheckError::UnknownName {
                         kind: "type",
                         name: name.node.clone(),
@@ -689,11 +686,9 @@ impl Context {
                         .filter(|(_, e)| matches!(e.decl, Decl::Source(_)))
                         .map(|(n, _)| n.as_str())
                         .collect();
-                    let help = did_you_mean(&cite.source.node, candidates)
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .or_else(|| {
-                            Some("declare it with `source NAME : statute \"title\"`".into())
-                        });
+                    let help = did_you_mean_help(&cite.source.node, candidates).or_else(|| {
+                        Some("declare it with `source NAME : statute \"title\"`".into())
+                    });
                     self.error(CheckError::UnknownName {
                         kind: "source",
                         name: cite.source.node.clone(),

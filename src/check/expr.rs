@@ -9,7 +9,7 @@ use super::error::CheckError;
 use crate::ast::{self, BinaryOp, ExprKind as A, UnaryOp};
 use crate::ir::{ArithOp, Builtin, CmpOp, DefId, Expr, ExprKind as I, Type};
 use crate::source::Span;
-use crate::suggest::did_you_mean;
+use crate::suggest::did_you_mean_help;
 use crate::value::{Duration, Money, Value};
 use rust_decimal::Decimal;
 
@@ -244,8 +244,8 @@ impl Context {
                         mk(I::Lookup(id, keys, i), ty)
                     }
                     None => {
-                        let help = did_you_mean(&column.node, columns.iter().map(|c| c.0.as_str()))
-                            .map(|s| format!("did you mean `{s}`?"));
+                        let help =
+                            did_you_mean_help(&column.node, columns.iter().map(|c| c.0.as_str()));
                         self.error(CheckError::UnknownName {
                             kind: "column",
                             name: column.node.clone(),
@@ -350,15 +350,15 @@ impl Context {
                             .get(e.index())
                             .map(|e| e.variants.iter().map(|v| v.0.clone()).collect())
                             .unwrap_or_default();
-                        let help = did_you_mean(&variant.node, names.iter().map(String::as_str))
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .or_else(|| {
-                                Some(format!(
-                                    "`{}` has the values {}",
-                                    first.node,
-                                    super::declare::list(names.iter())
-                                ))
-                            });
+                        let help =
+                            did_you_mean_help(&variant.node, names.iter().map(String::as_str))
+                                .or_else(|| {
+                                    Some(format!(
+                                        "`{}` has the values {}",
+                                        first.node,
+                                        super::declare::list(names.iter())
+                                    ))
+                                });
                         self.error(CheckError::UnknownName {
                             kind: "enum value",
                             name: variant.node.clone(),
@@ -418,8 +418,7 @@ impl Context {
                     .map(|(n, _)| n.clone())
                     .collect();
                 candidates.extend(self.variant_candidates());
-                let help = did_you_mean(&first.node, candidates.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"));
+                let help = did_you_mean_help(&first.node, candidates.iter().map(String::as_str));
                 self.error(CheckError::UnknownName {
                     kind: "name",
                     name: first.node.clone(),
@@ -488,14 +487,14 @@ impl Context {
                             path = format!("{path}.{}", seg.node);
                         }
                         None => {
-                            let help = did_you_mean(&seg.node, fields.iter().map(|f| f.0.as_str()))
-                                .map(|s| format!("did you mean `{s}`?"))
-                                .or_else(|| {
-                                    Some(format!(
-                                        "`{path}` has the fields {}",
-                                        super::declare::list(fields.iter().map(|f| &f.0))
-                                    ))
-                                });
+                            let help =
+                                did_you_mean_help(&seg.node, fields.iter().map(|f| f.0.as_str()))
+                                    .or_else(|| {
+                                        Some(format!(
+                                            "`{path}` has the fields {}",
+                                            super::declare::list(fields.iter().map(|f| &f.0))
+                                        ))
+                                    });
                             self.error(CheckError::UnknownName {
                                 kind: "field",
                                 name: seg.node.clone(),
@@ -706,9 +705,8 @@ help: Some(match (arith, l.ty, r.ty) {
         expected: Option<Type>,
     ) -> Option<Expr> {
         let Some((_, builtin)) = Builtin::ALL.iter().find(|(n, _)| *n == name.node) else {
-            let help = did_you_mean(&name.node, Builtin::ALL.iter().map(|(n, _)| *n))
-                .map(|s| format!("did you mean `{s}`?"))
-                .or_else(|| {
+            let help =
+                did_you_mean_help(&name.node, Builtin::ALL.iter().map(|(n, _)| *n)).or_else(|| {
                     Some(format!(
                         "the built-in functions are {}",
                         Builtin::ALL

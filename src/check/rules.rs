@@ -4,7 +4,7 @@ use super::declare::{Context, Decl};
 use super::error::{CheckError, Related};
 use crate::ast::{self, Item};
 use crate::ir::{DefId, DefaultInfo, RuleId, RuleInfo, RuleKind, TestInfo, Type};
-use crate::suggest::did_you_mean;
+use crate::suggest::did_you_mean_help;
 use crate::value::Value;
 
 fn id32(n: usize) -> u32 {
@@ -240,8 +240,7 @@ impl Context {
                             target.node
                         ))
                     }
-                    None => did_you_mean(&target.node, names.iter().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?")),
+                    None => did_you_mean_help(&target.node, names.iter().map(String::as_str)),
                 };
                 cx.error(CheckError::UnknownTarget {
                     exception: rule.name.node.clone(),
@@ -366,8 +365,8 @@ impl Context {
                 }
                 None => {
                     ok = false;
-                    let help = did_you_mean(&joined, self.fact_paths.keys().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"));
+                    let help =
+                        did_you_mean_help(&joined, self.fact_paths.keys().map(String::as_str));
                     self.error(CheckError::UnknownName {
                         kind: "fact",
                         name: joined,
@@ -381,8 +380,8 @@ impl Context {
         for (rule, expr) in &t.exercise {
             let Some(id) = self.rule_names.get(&rule.node).copied() else {
                 ok = false;
-                let help = did_you_mean(&rule.node, self.rule_names.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"));
+                let help =
+                    did_you_mean_help(&rule.node, self.rule_names.keys().map(String::as_str));
                 self.error(CheckError::UnknownName {
                     kind: "rule",
                     name: rule.node.clone(),

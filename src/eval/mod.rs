@@ -229,11 +229,10 @@ impl<'p> Engine<'p> {
                     .definition(name)
                     .ok_or_else(|| EvalError::UnknownVerdict {
                         name: name.clone(),
-                        help: crate::suggest::did_you_mean(
+                        help: crate::suggest::did_you_mean_help(
                             name,
                             self.program.definitions.iter().map(|d| d.name.as_str()),
-                        )
-                        .map(|s| format!("did you mean `{s}`?")),
+                        ),
                     })
             })
             .collect()
