@@ -54,10 +54,18 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
         return Err(diagnostics);
     }
     match check::check(&modules) {
-        Ok(checked) => Ok(Compiled {
-            program: checked.program,
-            warnings: checked.warnings,
-        }),
+        Ok(checked) => {
+            let mut program = checked.program;
+            program.rule_locations = program
+                .rules
+                .iter()
+                .map(|r| sources.location(r.name_span))
+                .collect();
+            Ok(Compiled {
+                program,
+                warnings: checked.warnings,
+            })
+        }
         Err(failure) => {
             diagnostics.check = failure.errors;
             diagnostics.warnings = failure.warnings;

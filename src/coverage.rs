@@ -38,10 +38,10 @@ mod tests;
 
 use crate::case::Case;
 use crate::eval::{Engine, Options};
-use crate::explain::{RuleStatus, Verdict};
-use crate::ir::{DefId, Program, RuleId};
+use crate::explain::{Evaluation, RuleStatus};
+use crate::ir::{DefId, Program};
 use crate::testing::DEFAULT_TEST_DATE;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How far the cases took a rule (ordered: the strongest is the greatest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -224,8 +224,6 @@ impl Coverage {
 struct Recorder<'p> {
     program: &'p Program,
     engine: Engine<'p>,
-    defs: HashMap<&'p str, DefId>,
-    rules: HashMap<&'p str, RuleId>,
     fired_in: Vec<usize>,
     considered_in: Vec<usize>,
     /// Per rule: the names of the cases it fired in.
@@ -236,22 +234,9 @@ struct Recorder<'p> {
 
 impl<'p> Recorder<'p> {
     fn new(program: &'p Program) -> Self {
-        let ids = |i: usize| u32::try_from(i).ok();
         Recorder {
             program,
             engine: Engine::new(program),
-            defs: program
-                .definitions
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| Some((d.name.as_str(), DefId(ids(i)?))))
-                .collect(),
-            rules: program
-                .rules
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| Some((r.name.as_str(), RuleId(ids(i)?))))
-                .collect(),
             fired_in: vec![0; program.rules.len()],
             considered_in: vec![0; program.rules.len()],
             fired_by: vec![Vec::new(); program.rules.len()],
@@ -260,8 +245,10 @@ impl<'p> Recorder<'p> {
         }
     }
 
-    /// Evaluates one case: its roots, then, round by round, every definition
-    /// the explained ones read, each explained once.
+    /// Evaluates one case's roots once: every definition the evaluation
+    /// reads is a node of its derivation graph, and every rule of every node
+    /// is tallied. On an evaluation error, each root on its own, leaving out
+    /// those that fail.
     fn record(&mut self, name: &str, case: &Case) {
         self.cases += 1;
         let program = self.program;
@@ -272,90 +259,57 @@ impl<'p> Recorder<'p> {
         } else {
             program.verdicts().collect()
         };
-        let mut seen = vec![false; program.definitions.len()];
-        let mut frontier = Vec::new();
-        for id in roots {
-            if let Some(flag) = seen.get_mut(id.index()) {
-                if !*flag {
-                    *flag = true;
-                    frontier.push(id);
-                }
-            }
-        }
         let as_of = case.as_of.unwrap_or(DEFAULT_TEST_DATE);
-        let mut failed = false;
-        while !frontier.is_empty() {
-            let verdicts = self.explain(case, as_of, &frontier, &mut failed);
-            frontier.clear();
-            for verdict in &verdicts {
-                self.tally(name, verdict);
-                for used in &verdict.definitions {
-                    let Some(&id) = self.defs.get(used.name.as_str()) else {
-                        continue;
-                    };
-                    if let Some(flag) = seen.get_mut(id.index()) {
-                        if !*flag {
-                            *flag = true;
-                            frontier.push(id);
-                        }
-                    }
-                }
-            }
-        }
-        if failed {
-            self.errors += 1;
-        }
-    }
-
-    /// Explains the definitions `ids`; on an evaluation error, each one on its
-    /// own, leaving out those that fail.
-    fn explain(
-        &self,
-        case: &Case,
-        as_of: jiff::civil::Date,
-        ids: &[DefId],
-        failed: &mut bool,
-    ) -> Vec<Verdict> {
         let options = |ids: &[DefId]| Options {
             as_of: Some(as_of),
             verdicts: ids
                 .iter()
-                .filter_map(|id| self.program.definitions.get(id.index()))
+                .filter_map(|id| program.definitions.get(id.index()))
                 .map(|d| d.name.clone())
                 .collect(),
         };
-        if let Ok(evaluation) = self.engine.evaluate(case, &options(ids)) {
-            return evaluation.verdicts;
-        }
-        *failed = true;
-        ids.iter()
-            .filter_map(|id| {
-                self.engine
-                    .evaluate(case, &options(std::slice::from_ref(id)))
-                    .ok()
-            })
-            .flat_map(|e| e.verdicts)
-            .collect()
-    }
-
-    fn tally(&mut self, case: &str, verdict: &Verdict) {
-        for trace in &verdict.rules {
-            let Some(id) = self.rules.get(trace.name.as_str()) else {
-                continue;
-            };
-            if Reach::of_status(trace.status) == Reach::Fired {
-                if let Some(names) = self.fired_by.get_mut(id.index()) {
-                    if names.last().is_none_or(|n| n != case) {
-                        names.push(case.to_string());
+        let mut seen = vec![false; program.rules.len()];
+        match self.engine.evaluate(case, &options(&roots)) {
+            Ok(evaluation) => self.tally(name, &evaluation, &mut seen),
+            Err(_) => {
+                self.errors += 1;
+                for root in &roots {
+                    if let Ok(evaluation) = self
+                        .engine
+                        .evaluate(case, &options(std::slice::from_ref(root)))
+                    {
+                        self.tally(name, &evaluation, &mut seen);
                     }
                 }
             }
-            let slot = match Reach::of_status(trace.status) {
-                Reach::Fired => self.fired_in.get_mut(id.index()),
-                _ => self.considered_in.get_mut(id.index()),
-            };
-            if let Some(n) = slot {
-                *n += 1;
+        }
+    }
+
+    /// Counts each rule of each node once per case.
+    fn tally(&mut self, case: &str, evaluation: &Evaluation, seen: &mut [bool]) {
+        let graph = evaluation.derivation();
+        for node in graph.nodes() {
+            for entry in graph.rules_of(node) {
+                let id = entry.rule;
+                match seen.get_mut(id.index()) {
+                    Some(flag) if !*flag => *flag = true,
+                    _ => continue,
+                }
+                let reach = Reach::of_status(RuleStatus::of(entry));
+                if reach == Reach::Fired {
+                    if let Some(names) = self.fired_by.get_mut(id.index()) {
+                        if names.last().is_none_or(|n| n != case) {
+                            names.push(case.to_string());
+                        }
+                    }
+                }
+                let slot = match reach {
+                    Reach::Fired => self.fired_in.get_mut(id.index()),
+                    _ => self.considered_in.get_mut(id.index()),
+                };
+                if let Some(n) = slot {
+                    *n += 1;
+                }
             }
         }
     }

@@ -19,7 +19,7 @@ mod tests;
 
 use crate::case::{load_case, Case, CaseFormat};
 use crate::eval::{Engine, Options};
-use crate::explain::{CitationRef, Decision, Outcome, RuleStatus, Verdict};
+use crate::explain::{CitationRef, Decision, RuleStatus, Verdict};
 use crate::ir::Program;
 use serde::Serialize;
 
@@ -358,13 +358,14 @@ fn evaluate(program: &Program, case: Option<&Case>, name: &str) -> (Side, Option
         verdicts: vec![name.to_string()],
     };
     match Engine::new(program).evaluate(case, &options) {
-        Ok(evaluation) => match evaluation.verdicts.into_iter().next() {
-            Some(verdict) => {
-                let side = match &verdict.outcome {
-                    Outcome::Decided { display, .. } => Side::Decided {
-                        display: display.clone(),
+        Ok(evaluation) => match evaluation.verdict_ids().first() {
+            Some(&def) => {
+                let verdict = evaluation.summary(def);
+                let side = match &verdict.undetermined {
+                    None => Side::Decided {
+                        display: verdict.display.clone(),
                     },
-                    Outcome::Undetermined { reason } => Side::Undetermined {
+                    Some(reason) => Side::Undetermined {
                         reason: reason.clone(),
                     },
                 };
@@ -475,7 +476,7 @@ fn responsible(before: Option<&Verdict>, after: Option<&Verdict>) -> Responsible
         v.definitions
             .iter()
             .find(|d| d.name == name)
-            .map(|d| d.outcome.display().to_string())
+            .map(|d| d.display.clone())
     };
     let mut names: Vec<&str> = a.definitions.iter().map(|d| d.name.as_str()).collect();
     for d in &b.definitions {

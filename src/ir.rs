@@ -84,6 +84,9 @@ pub struct Program {
     pub rules: Vec<RuleInfo>,
     /// Tests written in the policies.
     pub tests: Vec<TestInfo>,
+    /// Per rule: where it is written, `file:line:col` (filled by
+    /// [`crate::compile`], empty for a program built by hand).
+    pub rule_locations: Vec<String>,
 }
 
 /// A citable document.

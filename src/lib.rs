@@ -39,6 +39,6 @@ pub mod whynot;
 pub use case::Case;
 pub use compile::{compile, Compiled, Diagnostics};
 pub use eval::{Engine, EvalError, Options};
-pub use explain::{Evaluation, Verdict};
+pub use explain::{Evaluation, Explained, Outcome};
 pub use ir::Program;
 pub use source::SourceMap;

@@ -415,7 +415,10 @@ fn explain(
             verdicts: vec![name],
         },
     )?;
-    Ok(evaluation.verdicts.into_iter().next())
+    Ok(evaluation
+        .verdict_ids()
+        .first()
+        .map(|&d| evaluation.summary(d)))
 }
 
 /// Calls `visit` with every `k`-subset of `0..n` (as ascending indexes) until

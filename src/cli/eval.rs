@@ -4,7 +4,6 @@ use super::{compile_or_report, load_sources, ExitStatus};
 use crate::case::{load_case, CaseFormat};
 use crate::compile::ErrorFormat;
 use crate::eval::{Engine, Options};
-use crate::explain::Outcome;
 use crate::ir::Type;
 use crate::value::Value;
 use crate::whynot::WantedOutcome;
@@ -45,6 +44,11 @@ pub struct Args {
     /// Colour the text output.
     #[arg(long)]
     pub color: bool,
+    /// With the text format: after the one-line summaries, the decisive
+    /// derivation of each verdict (rules applied, decisive reads, what was
+    /// considered and why it did not apply, missing facts).
+    #[arg(long)]
+    pub explain: bool,
     /// Say what would have to differ for VERDICT to be OUTCOME (a value of
     /// the verdict's type, as in a case file's `expect`, or `undetermined`):
     /// the smallest sets of changed facts, the rules that would then decide,
@@ -111,16 +115,15 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     match engine.evaluate(&case, &options) {
         Ok(evaluation) => {
             let rendered = match args.format {
+                Format::Text if args.explain => {
+                    crate::explain::to_text_explained(&evaluation, args.color)
+                }
                 Format::Text => crate::explain::to_text(&evaluation, args.color),
                 Format::Markdown => crate::explain::to_markdown(&evaluation),
                 Format::Json => evaluation.to_json(),
             };
             println!("{rendered}");
-            let undetermined = evaluation
-                .verdicts
-                .iter()
-                .any(|v| matches!(v.outcome, Outcome::Undetermined { .. }));
-            if undetermined {
+            if !evaluation.all_decided() {
                 ExitStatus::Undetermined
             } else {
                 ExitStatus::Ok
@@ -295,17 +298,13 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
             }
             Ok(case) => match engine.evaluate(&case, &options) {
                 Ok(evaluation) => {
-                    if evaluation
-                        .verdicts
-                        .iter()
-                        .any(|v| matches!(v.outcome, Outcome::Undetermined { .. }))
-                    {
+                    if !evaluation.all_decided() {
                         worse(ExitStatus::Undetermined);
                     }
-                    match serde_json::to_value(&evaluation) {
-                        Ok(v) => v,
-                        Err(e) => serde_json::json!({ "line": number, "error": [e.to_string()] }),
+                    if writeln!(out, "{}", evaluation.to_json_line()).is_err() {
+                        return ExitStatus::InputError;
                     }
+                    continue;
                 }
                 Err(e) => {
                     worse(ExitStatus::EvalError);

@@ -1,23 +1,21 @@
-//! Expression evaluation, three-valued.
+//! Expression evaluation, three-valued, marking what settled each value.
 //!
-//! [`Run::eval`] is a thin wrapper: it notes where the reads of the
-//! sub-expression start and calls [`Run::eval_inner`], the big `match`.
-//! Every evaluation returns the value (`None`: unknown because a fact is
-//! missing) and the range of reads that *settled* it: for `a and b` that is
-//! false because `a` is false, only `a`'s reads. Reads are appended in
-//! evaluation order, so the settling reads of any expression form one
-//! contiguous range (see the Kleene tables below).
+//! [`Run::eval`] is a thin wrapper around [`Run::eval_inner`], the big
+//! `match`. Every evaluation returns the value (`None`: unknown because a fact
+//! is missing). Each read is pushed onto the graph's work stack marked; an
+//! operator then *unmarks* the reads of operands that did not settle its value
+//! (see `graph`'s module docs): for `a and b` false because `a` is false, `b`
+//! is never read; for `a and b` false because `b` is, `a`'s reads are
+//! unmarked. Since the reads of one operand are contiguous on the stack, an
+//! operator only needs the stack length before each operand.
 
 use super::error::EvalError;
-use super::{Read, Run};
+use super::graph::ReadOf;
+use super::{push_read, Run};
 use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind};
 use crate::value::{Duration, Money, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
-use std::ops::Range;
-
-/// A value (or unknown) with the range of reads that settled it.
-pub(crate) type Evaluated = (Option<Value>, Range<usize>);
 
 /// The value of an expression that reads nothing (table cells, test values).
 pub fn constant(expr: &Expr) -> Option<Value> {
@@ -69,81 +67,99 @@ fn arith_err(message: &str, expr: &Expr) -> EvalError {
     }
 }
 
-impl Run<'_> {
-    /// Evaluates `expr`, appending what it reads to `reads`.
-    pub(crate) fn eval(
-        &mut self,
-        expr: &Expr,
-        reads: &mut Vec<Read>,
-    ) -> Result<Evaluated, EvalError> {
-        let start = reads.len();
-        let (value, settled) = self.eval_inner(expr, reads, start)?;
-        Ok((value, settled))
+impl Run<'_, '_> {
+    /// Evaluates `expr`, pushing what it reads onto the graph's work stack.
+    pub(crate) fn eval(&mut self, expr: &Expr) -> Result<Option<Value>, EvalError> {
+        self.eval_inner(expr)
     }
 
-    fn eval_inner(
-        &mut self,
-        expr: &Expr,
-        reads: &mut Vec<Read>,
-        start: usize,
-    ) -> Result<Evaluated, EvalError> {
-        let all = |reads: &Vec<Read>| start..reads.len();
+    /// Clears the marks of the reads from `start` to `end` (stack indexes).
+    fn unmark(&mut self, start: usize, end: usize) {
+        if let Some(reads) = self.graph.read_stack.get_mut(start..end) {
+            for r in reads {
+                r.mark = false;
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.graph.read_stack.len()
+    }
+
+    fn eval_inner(&mut self, expr: &Expr) -> Result<Option<Value>, EvalError> {
         Ok(match &expr.kind {
-            ExprKind::Const(v) => (Some(v.clone()), start..start),
+            ExprKind::Const(v) => Some(v.clone()),
             ExprKind::Fact(id) => {
-                reads.push(Read::Fact(*id));
-                (self.case.fact(*id).cloned(), all(reads))
+                push_read(self.graph, ReadOf::Fact(*id));
+                self.case.fact(*id).cloned()
             }
             ExprKind::Def(id) => {
                 let value = self.definition(*id)?;
-                reads.push(Read::Def(*id));
-                (value, all(reads))
+                push_read(self.graph, ReadOf::Def(*id));
+                value
             }
             ExprKind::AsOf => {
-                reads.push(Read::AsOf);
-                (Some(Value::Date(self.as_of)), all(reads))
+                push_read(self.graph, ReadOf::AsOf);
+                Some(Value::Date(self.as_of))
             }
-            ExprKind::Not(inner) => {
-                let (v, r) = self.eval(inner, reads)?;
-                (v.map(|v| Value::Bool(!matches!(v, Value::Bool(true)))), r)
-            }
+            ExprKind::Not(inner) => self
+                .eval(inner)?
+                .map(|v| Value::Bool(!matches!(v, Value::Bool(true)))),
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 // Kleene: the "dominant" value (false for and, true for or)
                 // settles the result alone.
                 let dominant = matches!(expr.kind, ExprKind::Or(..));
-                let (l, lr) = self.eval(a, reads)?;
-                let l = l.map(|v| matches!(v, Value::Bool(true)));
+                let l_start = self.len();
+                let l = self.eval(a)?.map(|v| matches!(v, Value::Bool(true)));
                 if l == Some(dominant) {
-                    return Ok((Some(Value::Bool(dominant)), lr));
+                    return Ok(Some(Value::Bool(dominant)));
                 }
-                let (r, rr) = self.eval(b, reads)?;
-                let r = r.map(|v| matches!(v, Value::Bool(true)));
+                let r_start = self.len();
+                let r = self.eval(b)?.map(|v| matches!(v, Value::Bool(true)));
+                let end = self.len();
                 match (l, r) {
-                    (_, Some(x)) if x == dominant => (Some(Value::Bool(dominant)), rr),
-                    (Some(_), Some(x)) => (Some(Value::Bool(x)), lr.start..rr.end),
-                    (Some(_), None) => (None, rr),
-                    (None, Some(_)) => (None, lr),
-                    (None, None) => (None, lr.start..rr.end),
+                    (_, Some(x)) if x == dominant => {
+                        self.unmark(l_start, r_start);
+                        Some(Value::Bool(dominant))
+                    }
+                    (Some(_), Some(x)) => Some(Value::Bool(x)),
+                    // Unknown because of the right side only.
+                    (Some(_), None) => {
+                        self.unmark(l_start, r_start);
+                        None
+                    }
+                    // Unknown because of the left side only.
+                    (None, Some(_)) => {
+                        self.unmark(r_start, end);
+                        None
+                    }
+                    (None, None) => None,
                 }
             }
             ExprKind::If(c, a, b) => {
-                let (cv, cr) = self.eval(c, reads)?;
+                let c_start = self.len();
+                let cv = self.eval(c)?;
                 match cv {
-                    Some(Value::Bool(true)) => {
-                        let (v, r) = self.eval(a, reads)?;
-                        (v, cr.start.min(r.start)..r.end.max(cr.end))
-                    }
-                    Some(_) => {
-                        let (v, r) = self.eval(b, reads)?;
-                        (v, cr.start.min(r.start)..r.end.max(cr.end))
-                    }
+                    Some(Value::Bool(true)) => self.eval(a)?,
+                    Some(_) => self.eval(b)?,
                     None => {
-                        let (av, _) = self.eval(a, reads)?;
-                        let (bv, _) = self.eval(b, reads)?;
+                        let a_start = self.len();
+                        let av = self.eval(a)?;
+                        let b_start = self.len();
+                        let bv = self.eval(b)?;
                         if av.is_some() && av == bv {
-                            (av, start..reads.len())
+                            // Both branches agree: the condition did not matter.
+                            self.unmark(c_start, a_start);
+                            av
                         } else {
-                            (None, all(reads))
+                            if av.is_some() {
+                                self.unmark(a_start, b_start);
+                            }
+                            if bv.is_some() {
+                                let end = self.len();
+                                self.unmark(b_start, end);
+                            }
+                            None
                         }
                     }
                 }
@@ -154,42 +170,60 @@ impl Run<'_> {
             | ExprKind::HasAny(a, b)
             | ExprKind::HasAll(a, b) => {
                 // Binary strict forms, without collecting operands (the hot path).
-                let (x, _) = self.eval(a, reads)?;
-                let (y, _) = self.eval(b, reads)?;
+                let a_start = self.len();
+                let x = self.eval(a)?;
+                let b_start = self.len();
+                let y = self.eval(b)?;
                 match (x, y) {
-                    (Some(x), Some(y)) => {
-                        let v = self.strict(expr, &[x, y], reads)?;
-                        (Some(v), all(reads))
+                    (Some(x), Some(y)) => Some(self.strict(expr, &[x, y])?),
+                    (Some(_), None) => {
+                        self.unmark(a_start, b_start);
+                        None
                     }
-                    _ => (None, all(reads)),
+                    (None, Some(_)) => {
+                        let end = self.len();
+                        self.unmark(b_start, end);
+                        None
+                    }
+                    (None, None) => None,
                 }
             }
-            _ => {
-                // Other strict forms: every operand is needed; unknown if any is.
-                let mut values = Vec::with_capacity(3);
+            ExprKind::Neg(a) => match self.eval(a)? {
+                Some(x) => Some(self.strict(expr, std::slice::from_ref(&x))?),
+                None => None,
+            },
+            ExprKind::Set(items)
+            | ExprKind::Call(_, items)
+            | ExprKind::Lookup(_, items, _)
+            | ExprKind::Exists(_, items) => {
+                // Every operand is needed; unknown if any is. Operand values
+                // go to a reusable scratch stack (no allocation once warm).
+                let base = self.graph.scratch.len();
                 let mut unknown = false;
-                for operand in operands(expr) {
-                    let (v, _) = self.eval(operand, reads)?;
-                    unknown |= v.is_none();
-                    values.push(v);
+                for operand in items {
+                    // The reads of known operands keep their marks even when
+                    // the result is unknown: their values are known, so the
+                    // missing-fact analysis passes over them.
+                    match self.eval(operand)? {
+                        Some(v) => self.graph.scratch.push(v),
+                        None => unknown = true,
+                    }
                 }
                 if unknown {
-                    return Ok((None, all(reads)));
+                    self.graph.scratch.truncate(base);
+                    return Ok(None);
                 }
-                let values: Vec<Value> = values.into_iter().flatten().collect();
-                let v = self.strict(expr, &values, reads)?;
-                (Some(v), all(reads))
+                let values = std::mem::take(&mut self.graph.scratch);
+                let result = self.strict(expr, values.get(base..).unwrap_or(&[]));
+                self.graph.scratch = values;
+                self.graph.scratch.truncate(base);
+                Some(result?)
             }
         })
     }
 
     /// Forms whose operands are all known.
-    fn strict(
-        &mut self,
-        expr: &Expr,
-        values: &[Value],
-        reads: &mut Vec<Read>,
-    ) -> Result<Value, EvalError> {
+    fn strict(&mut self, expr: &Expr, values: &[Value]) -> Result<Value, EvalError> {
         let first = values.first();
         let second = values.get(1);
         match (&expr.kind, first, second) {
@@ -245,7 +279,7 @@ impl Run<'_> {
             (ExprKind::Call(f, _), _, _) => self.call(*f, values, expr),
             (ExprKind::Lookup(table, _, column), ..) => {
                 let row = self.find_row(*table, values);
-                reads.push(Read::Row(*table, row, values.to_vec().into_boxed_slice()));
+                self.push_row(*table, row, values);
                 let cell = row.and_then(|r| {
                     self.program
                         .tables
@@ -273,11 +307,27 @@ impl Run<'_> {
             }
             (ExprKind::Exists(table, _), ..) => {
                 let row = self.find_row(*table, values);
-                reads.push(Read::Row(*table, row, values.to_vec().into_boxed_slice()));
+                self.push_row(*table, row, values);
                 Ok(Value::Bool(row.is_some()))
             }
             _ => Err(arith_err("operands of unexpected types", expr)),
         }
+    }
+
+    /// Records a table lookup: the row found and the keys (copied into the
+    /// graph's key arena).
+    fn push_row(&mut self, table: crate::ir::TableId, row: Option<usize>, keys: &[Value]) {
+        let start = self.graph.keys.len();
+        self.graph.keys.extend_from_slice(keys);
+        let keys = super::graph::Span32::new(start, self.graph.keys.len());
+        push_read(
+            self.graph,
+            ReadOf::Row {
+                table,
+                row: row.and_then(|r| u32::try_from(r).ok()),
+                keys,
+            },
+        );
     }
 
     /// The row in force on the evaluation date whose keys match.
@@ -365,23 +415,6 @@ impl Run<'_> {
                 _ => Err(arith_err("count takes a set", expr)),
             },
         }
-    }
-}
-
-/// The operands of a strict expression form, in evaluation order.
-fn operands(expr: &Expr) -> Vec<&Expr> {
-    match &expr.kind {
-        ExprKind::Neg(a) => vec![a],
-        ExprKind::Cmp(_, a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::In(a, b)
-        | ExprKind::HasAny(a, b)
-        | ExprKind::HasAll(a, b) => vec![a, b],
-        ExprKind::Set(items)
-        | ExprKind::Call(_, items)
-        | ExprKind::Lookup(_, items, _)
-        | ExprKind::Exists(_, items) => items.iter().collect(),
-        _ => Vec::new(),
     }
 }
 

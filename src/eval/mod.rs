@@ -1,4 +1,5 @@
-//! Evaluation: a case against a compiled program, in default logic.
+//! Evaluation: a case against a compiled program, in default logic, recording
+//! the derivation graph ([`graph`]).
 //!
 //! For one definition, in its rules' evaluation order (every exception before
 //! the rules it targets):
@@ -16,125 +17,27 @@
 //! every way the unknown rules could go gives the same value.
 //!
 //! Definitions are evaluated on demand and memoised per case, so a definition
-//! read by several verdicts is computed once. Evaluation is total: the checker
-//! rejects cycles, and there are no loops.
+//! read by several verdicts is computed once and is one node of the graph.
+//! Evaluation is total: the checker rejects cycles, and there are no loops.
+//!
+//! The graph records ids, ranges and the values computed, never text: what a
+//! verdict rests on is worked out from it only when someone asks
+//! (`crate::explain`).
 
 mod error;
-mod explain;
 mod expr;
+pub mod graph;
 
 pub use error::{Conflict, EvalError};
 pub use expr::constant;
+pub use graph::Derivation;
 
 use crate::case::Case;
 use crate::explain::Evaluation;
-use crate::ir::{DefId, FactId, Program, RuleId, TableId};
+use crate::ir::{DefId, Program, RuleId};
 use crate::value::Value;
+use graph::{Decided, DiscretionState, ReadEntry, RuleEntry, Span32, Undetermined};
 use jiff::civil::Date;
-
-/// Something a condition read, for the explanation.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Read {
-    /// A fact slot.
-    Fact(FactId),
-    /// Another definition.
-    Def(DefId),
-    /// A table lookup: the row found (if any) and the keys.
-    Row(TableId, Option<usize>, Box<[Value]>),
-    /// The evaluation date.
-    AsOf,
-}
-
-/// How a discretion stands in a case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DiscretionState {
-    Open,
-    Exercised,
-    Declined,
-}
-
-/// What happened to one rule.
-#[derive(Clone, Debug)]
-pub(crate) struct RuleResult {
-    pub rule: RuleId,
-    pub in_force: bool,
-    /// The condition's value (`None`: unknown).
-    pub condition: Option<bool>,
-    pub discretion: Option<DiscretionState>,
-    pub defeated: Option<bool>,
-    /// Active exceptions that defeated it (definitely or possibly).
-    pub defeated_by: Vec<RuleId>,
-    pub active: Option<bool>,
-    /// The value it gives, if evaluated and known.
-    pub value: Option<Value>,
-    /// All reads of the condition (indexes into the definition's reads).
-    pub reads: std::ops::Range<usize>,
-    /// The reads that settled the condition.
-    pub settled: std::ops::Range<usize>,
-}
-
-/// How a definition's outcome was reached.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum DecidedBy {
-    Rules(Vec<RuleId>),
-    Default,
-    Nothing,
-}
-
-/// A definition's value and its trace.
-#[derive(Clone, Debug)]
-pub(crate) struct DefResult {
-    pub value: Option<Value>,
-    pub decided_by: DecidedBy,
-    pub rules: Vec<RuleResult>,
-    pub reads: Vec<Read>,
-    /// Why the value is undetermined, if it is.
-    pub undetermined: Option<Undetermined>,
-}
-
-/// Why a definition is undetermined (described in words only when explained).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Undetermined {
-    /// An active rule's value depends on missing facts.
-    ValueUnknown(RuleId),
-    /// These rules may also apply and give another value.
-    MayAlsoApply(Vec<RuleId>),
-    /// No rule applies and the default depends on missing facts.
-    DefaultUnknown,
-    /// No rule applies and there is no default.
-    NoRule,
-    /// Whether these rules apply depends on missing facts.
-    DependsOn(Vec<RuleId>),
-    /// The definition was not evaluated.
-    NotEvaluated,
-}
-
-impl Undetermined {
-    /// The reason in words.
-    pub(crate) fn describe(&self, program: &Program) -> String {
-        let name = |r: &RuleId| {
-            program
-                .rules
-                .get(r.index())
-                .map_or("`?`".to_string(), |r| format!("`{}`", r.name))
-        };
-        let names = |rules: &[RuleId]| rules.iter().map(name).collect::<Vec<_>>().join(", ");
-        match self {
-            Undetermined::ValueUnknown(r) => {
-                format!("the value of {} depends on missing facts", name(r))
-            }
-            Undetermined::MayAlsoApply(rules) => {
-                format!("{} may also apply and give another value", names(rules))
-            }
-            Undetermined::DefaultUnknown => "the default depends on missing facts".into(),
-            Undetermined::NoRule => "no rule applies and there is no default".into(),
-            Undetermined::DependsOn(rules) => {
-                format!("whether {} applies depends on missing facts", names(rules))
-            }
-            Undetermined::NotEvaluated => "not evaluated".into(),
-        }
-    }
-}
 
 /// Options of one evaluation.
 #[derive(Clone, Debug, Default)]
@@ -163,39 +66,65 @@ impl<'p> Engine<'p> {
         self.program
     }
 
-    /// Evaluates a case and explains every verdict asked for.
-    pub fn evaluate(&self, case: &Case, options: &Options) -> Result<Evaluation, EvalError> {
-        let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let targets = self.asked(case, options)?;
-        let mut run = Run::new(self.program, case, as_of);
-        let mut verdicts = Vec::with_capacity(targets.len());
-        for id in targets {
-            run.definition(id)?;
-            verdicts.push(run.explain(id));
-        }
-        Ok(Evaluation {
-            schema: crate::explain::SCHEMA,
-            case: case.description.clone(),
-            as_of: as_of.to_string(),
-            verdicts,
-        })
+    /// Evaluates a case: every verdict asked for, with its derivation.
+    pub fn evaluate<'a>(
+        &self,
+        case: &'a Case,
+        options: &Options,
+    ) -> Result<Evaluation<'a>, EvalError>
+    where
+        'p: 'a,
+    {
+        self.evaluate_with(case, options, Derivation::new())
     }
 
-    /// Evaluates a case and returns only the values (no explanation built):
-    /// `None` for an undetermined verdict.
+    /// Like [`Engine::evaluate`], reusing the memory of a graph from an
+    /// earlier evaluation ([`Evaluation::into_derivation`]): once warm, no
+    /// allocation per rule or read.
+    pub fn evaluate_with<'a>(
+        &self,
+        case: &'a Case,
+        options: &Options,
+        mut graph: Derivation,
+    ) -> Result<Evaluation<'a>, EvalError>
+    where
+        'p: 'a,
+    {
+        let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
+        let verdicts = self.asked(case, options)?;
+        graph.reset(self.program.definitions.len(), as_of);
+        let mut run = Run {
+            program: self.program,
+            case,
+            as_of,
+            graph: &mut graph,
+        };
+        for &id in &verdicts {
+            run.definition(id)?;
+        }
+        let by_name = !options.verdicts.is_empty() || !case.verdicts.is_empty();
+        Ok(Evaluation::new(
+            self.program,
+            case,
+            graph,
+            verdicts,
+            by_name,
+        ))
+    }
+
+    /// Evaluates a case and returns only the values: `None` for an
+    /// undetermined verdict.
     pub fn values(
         &self,
         case: &Case,
         options: &Options,
     ) -> Result<Vec<(DefId, Option<Value>)>, EvalError> {
-        let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let targets = self.asked(case, options)?;
-        let mut run = Run::new(self.program, case, as_of);
-        let mut out = Vec::with_capacity(targets.len());
-        for id in targets {
-            out.push((id, run.definition(id)?));
-        }
-        Ok(out)
+        let evaluation = self.evaluate(case, options)?;
+        Ok(evaluation
+            .verdict_ids()
+            .iter()
+            .map(|&d| (d, evaluation.derivation().value(d).cloned()))
+            .collect())
     }
 
     /// The value of one definition (verdict or not) for a case.
@@ -205,7 +134,15 @@ impl<'p> Engine<'p> {
         def: DefId,
         as_of: Date,
     ) -> Result<Option<Value>, EvalError> {
-        Run::new(self.program, case, as_of).definition(def)
+        let mut graph = Derivation::new();
+        graph.reset(self.program.definitions.len(), as_of);
+        let mut run = Run {
+            program: self.program,
+            case,
+            as_of,
+            graph: &mut graph,
+        };
+        run.definition(def)
     }
 
     /// The verdicts asked for: the options' names, else the case's
@@ -239,77 +176,64 @@ impl<'p> Engine<'p> {
     }
 }
 
-/// The state of one case's evaluation: memoised definition results.
-pub(crate) struct Run<'a> {
+/// The state of one case's evaluation: the graph being built.
+pub(crate) struct Run<'a, 'g> {
     pub program: &'a Program,
     pub case: &'a Case,
     pub as_of: Date,
-    pub results: Vec<Option<DefResult>>,
-    in_progress: Vec<bool>,
+    pub graph: &'g mut Derivation,
 }
 
-impl<'a> Run<'a> {
-    fn new(program: &'a Program, case: &'a Case, as_of: Date) -> Self {
-        Run {
-            program,
-            case,
-            as_of,
-            results: vec![None; program.definitions.len()],
-            in_progress: vec![false; program.definitions.len()],
-        }
-    }
+/// Whether an entry is active (definitely) and gives a value.
+fn gives_value(program: &Program, r: &RuleEntry) -> bool {
+    program
+        .rules
+        .get(r.rule.index())
+        .is_some_and(|x| x.value.is_some())
+}
 
+impl Run<'_, '_> {
     /// The value of a definition, evaluating it on first use.
     pub(crate) fn definition(&mut self, id: DefId) -> Result<Option<Value>, EvalError> {
-        if let Some(Some(result)) = self.results.get(id.index()) {
-            return Ok(result.value.clone());
+        if let Some(node) = self.graph.node(id) {
+            return Ok(node.value.clone());
         }
         // INVARIANT: the checker rejects cycles; this guard keeps evaluation
         // total even for a program built by hand.
-        if self.in_progress.get(id.index()).copied().unwrap_or(true) {
+        if !self.graph.begin(id) {
             return Ok(None);
         }
-        if let Some(flag) = self.in_progress.get_mut(id.index()) {
-            *flag = true;
-        }
-        let result = self.decide(id)?;
-        let value = result.value.clone();
-        if let Some(slot) = self.results.get_mut(id.index()) {
-            *slot = Some(result);
-        }
-        Ok(value)
+        self.decide(id)
     }
 
-    /// Default logic for one definition.
-    fn decide(&mut self, id: DefId) -> Result<DefResult, EvalError> {
+    /// Default logic for one definition; records its node.
+    fn decide(&mut self, id: DefId) -> Result<Option<Value>, EvalError> {
         let program = self.program;
+        let read_base = self.graph.read_stack.len();
+        let rule_base = self.graph.rule_stack.len();
         let Some(def) = program.definitions.get(id.index()) else {
-            return Ok(DefResult {
-                value: None,
-                decided_by: DecidedBy::Nothing,
-                rules: Vec::new(),
-                reads: Vec::new(),
-                undetermined: Some(Undetermined::NotEvaluated),
-            });
+            self.graph.commit(
+                id,
+                None,
+                Decided::Undetermined(Undetermined::NoRule),
+                read_base,
+                rule_base,
+                Span32::default(),
+            );
+            return Ok(None);
         };
-        let mut reads = Vec::with_capacity(16);
-        // Results in evaluation order (exceptions first); sorted back into
-        // source order at the end (rule ids follow source order).
-        let mut results: Vec<RuleResult> = Vec::with_capacity(def.order.len());
         for &rid in &def.order {
             let Some(rule) = program.rules.get(rid.index()) else {
                 continue;
             };
             let in_force = rule.meta.in_force(self.as_of);
-            let start = reads.len();
-            let (condition, settled) = match (&rule.when, in_force) {
-                (_, false) => (Some(false), start..start),
-                (None, true) => (Some(true), start..start),
-                (Some(when), true) => {
-                    let (v, settled) = self.eval(when, &mut reads)?;
-                    (v.map(|v| v == Value::Bool(true)), settled)
-                }
+            let start = self.graph.read_stack.len();
+            let condition = match (&rule.when, in_force) {
+                (_, false) => Some(false),
+                (None, true) => Some(true),
+                (Some(when), true) => self.eval(when)?.map(|v| v == Value::Bool(true)),
             };
+            let condition_reads = Span32::new(start, self.graph.read_stack.len());
             let discretion = rule.may.as_ref().map(|_| match self.case.discretion(rid) {
                 Some(true) => DiscretionState::Exercised,
                 Some(false) => DiscretionState::Declined,
@@ -321,24 +245,17 @@ impl<'a> Run<'a> {
             };
             // Defeated: any exception targeting this rule is active.
             let mut defeated = Some(false);
-            let mut defeated_by = Vec::new();
             for e in &rule.exceptions {
-                let active = results
-                    .iter()
-                    .find(|r| r.rule == *e)
+                let active = self
+                    .graph
+                    .rule_stack
+                    .get(rule_base..)
+                    .and_then(|own| own.iter().find(|r| r.rule == *e))
                     .map_or(Some(false), |r| r.active);
                 match active {
-                    Some(true) => {
-                        defeated = Some(true);
-                        defeated_by.push(*e);
-                    }
-                    None => {
-                        if defeated == Some(false) {
-                            defeated = None;
-                        }
-                        defeated_by.push(*e);
-                    }
-                    Some(false) => {}
+                    Some(true) => defeated = Some(true),
+                    None if defeated == Some(false) => defeated = None,
+                    _ => {}
                 }
             }
             let active = match (applicable, defeated) {
@@ -346,51 +263,39 @@ impl<'a> Run<'a> {
                 (Some(true), Some(false)) => Some(true),
                 _ => None,
             };
+            let value_start = self.graph.read_stack.len();
             let value = match (&rule.value, active) {
-                (Some(v), Some(true) | None) => self.eval(v, &mut reads)?.0,
+                (Some(v), Some(true) | None) => self.eval(v)?,
                 // A discretion's value is shown even when open.
                 (Some(v), Some(false))
                     if discretion == Some(DiscretionState::Open) && condition != Some(false) =>
                 {
-                    self.eval(v, &mut reads)?.0
+                    self.eval(v)?
                 }
                 _ => None,
             };
-            let result = RuleResult {
+            let value_reads = Span32::new(value_start, self.graph.read_stack.len());
+            self.graph.rule_stack.push(RuleEntry {
                 rule: rid,
                 in_force,
                 condition,
                 discretion,
                 defeated,
-                defeated_by,
                 active,
                 value,
-                reads: start..reads.len(),
-                settled,
-            };
-            results.push(result);
+                condition_reads,
+                value_reads,
+            });
         }
-        results.sort_unstable_by_key(|r| r.rule);
-        let rules = results;
 
-        // Gather the values of active (definite) and possibly active rules.
-        let gives_value = |r: &RuleResult| {
-            program
-                .rules
-                .get(r.rule.index())
-                .is_some_and(|x| x.value.is_some())
-        };
-        // Active rules give the value; possibly active rules (unknown) may.
-        // No intermediate collections: this is the hot path of evaluation.
+        let own = self.graph.rule_stack.get(rule_base..).unwrap_or(&[]);
         let definite = || {
-            rules
-                .iter()
-                .filter(move |r| r.active == Some(true) && gives_value(r))
+            own.iter()
+                .filter(|r| r.active == Some(true) && gives_value(program, r))
         };
         let possible = || {
-            rules
-                .iter()
-                .filter(move |r| r.active.is_none() && gives_value(r))
+            own.iter()
+                .filter(|r| r.active.is_none() && gives_value(program, r))
         };
         if let Some(first) = definite().find(|r| r.value.is_some()) {
             if let Some(other) = definite().find(|r| r.value.is_some() && r.value != first.value) {
@@ -398,62 +303,59 @@ impl<'a> Run<'a> {
             }
         }
         let mut value = None;
-        let mut decided_by = DecidedBy::Nothing;
-        let mut undetermined = None;
-        if let Some(first) = definite().next() {
-            decided_by = DecidedBy::Rules(definite().map(|r| r.rule).collect());
-            if let Some(unknown) = definite().find(|r| r.value.is_none()) {
-                undetermined = Some(Undetermined::ValueUnknown(unknown.rule));
-            } else if possible().any(|r| r.value.is_none() || r.value != first.value) {
-                undetermined = Some(Undetermined::MayAlsoApply(
-                    possible().map(|r| r.rule).collect(),
-                ));
+        let decided;
+        let mut default_reads = Span32::default();
+        let first_value = definite().next().map(|r| r.value.clone());
+        if let Some(first_value) = first_value {
+            if definite().any(|r| r.value.is_none()) {
+                decided = Decided::Undetermined(Undetermined::ValueUnknown);
+            } else if possible().any(|r| r.value.is_none() || r.value != first_value) {
+                decided = Decided::Undetermined(Undetermined::MayAlsoApply);
             } else {
-                value = first.value.clone();
+                value = first_value;
+                decided = Decided::Rules;
             }
         } else {
+            let any_possible = possible().next().is_some();
+            let agree_value = possible().next().and_then(|first| {
+                (first.value.is_some() && possible().all(|r| r.value == first.value))
+                    .then(|| first.value.clone())
+            });
             let default = match &def.default {
-                Some(d) => Some(self.eval(&d.value, &mut reads)?.0),
+                Some(d) => {
+                    let start = self.graph.read_stack.len();
+                    let v = self.eval(&d.value)?;
+                    default_reads = Span32::new(start, self.graph.read_stack.len());
+                    Some(v)
+                }
                 None => None,
             };
-            match possible().next() {
-                None => match default {
-                    Some(Some(v)) => {
-                        value = Some(v);
-                        decided_by = DecidedBy::Default;
-                    }
-                    Some(None) => {
-                        decided_by = DecidedBy::Default;
-                        undetermined = Some(Undetermined::DefaultUnknown);
-                    }
-                    None => undetermined = Some(Undetermined::NoRule),
-                },
-                Some(first) => {
-                    // Whether or not the unknown rules apply, is the value the same?
-                    let agree = first.value.is_some()
-                        && possible().all(|r| r.value == first.value)
-                        && default.as_ref().is_some_and(|d| *d == first.value);
-                    if agree {
-                        value = first.value.clone();
-                        decided_by = DecidedBy::Default;
-                    } else {
-                        undetermined = Some(Undetermined::DependsOn(
-                            possible().map(|r| r.rule).collect(),
-                        ));
-                    }
+            decided = match (any_possible, default) {
+                (false, Some(Some(v))) => {
+                    value = Some(v);
+                    Decided::Default
                 }
-            }
+                (false, Some(None)) => Decided::Undetermined(Undetermined::DefaultUnknown),
+                (false, None) => Decided::Undetermined(Undetermined::NoRule),
+                (true, Some(Some(v))) if agree_value.as_ref() == Some(&Some(v.clone())) => {
+                    value = Some(v);
+                    Decided::Default
+                }
+                (true, _) => Decided::Undetermined(Undetermined::DependsOn),
+            };
         }
-        Ok(DefResult {
-            value,
-            decided_by,
-            rules,
-            reads,
-            undetermined,
-        })
+        self.graph.commit(
+            id,
+            value.clone(),
+            decided,
+            read_base,
+            rule_base,
+            default_reads,
+        );
+        Ok(value)
     }
 
-    fn conflict(&self, def: DefId, a: &RuleResult, b: &RuleResult) -> EvalError {
+    fn conflict(&self, def: DefId, a: &RuleEntry, b: &RuleEntry) -> EvalError {
         let program = self.program;
         let rule = |r: RuleId| program.rules.get(r.index());
         let show = |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| v.display(program));
@@ -478,4 +380,9 @@ impl<'a> Run<'a> {
                 .collect(),
         }))
     }
+}
+
+/// Pushes a read onto the work stack, marked.
+pub(crate) fn push_read(graph: &mut Derivation, of: graph::ReadOf) {
+    graph.read_stack.push(ReadEntry { of, mark: true });
 }

@@ -1,291 +1,239 @@
-//! Explanations: the verdict as data, and its renderings.
+//! Explanations: the evaluation as a derivation graph, and its renderings.
 //!
-//! An [`Evaluation`] is self-contained (every name, value and citation is
-//! resolved to text), ordered (vectors in source or evaluation order, never
-//! hash sets) and serialisable: the JSON rendering is `serde_json` of this
-//! value, documented in `docs/json-schema.md`. The text and Markdown renderers
-//! are pure functions of it.
+//! An [`Evaluation`] holds the [`Derivation`] of one case (ids, ranges and
+//! values; see `crate::eval::graph`), borrowing the program and the case it
+//! was computed from. Nothing is rendered until asked: [`Evaluation::explain`]
+//! works out, for one verdict, the decisive derivation, the facts that decide
+//! it, the law it rests on and what was considered and found not to apply
+//! (`analysis`); the text, Markdown and JSON renderers are pure functions of
+//! the evaluation. The JSON is documented in `docs/json-schema.md`
+//! (`refuge.evaluation/2`) and published as `docs/evaluation.schema.json`.
 
+pub mod analysis;
+mod json;
 mod render_markdown;
 mod render_text;
+mod summary;
 #[cfg(test)]
 mod tests;
+mod words;
 
+pub use analysis::{Applied, Considered, DecisiveFact, Explained, NotApplied, Pending, Role, Via};
+pub use json::SCHEMA;
 pub use render_markdown::to_markdown;
-pub use render_text::to_text;
+pub use render_text::{to_text, to_text_explained};
+pub use summary::{CitationRef, Decision, DefinitionUse, RuleTrace, Verdict};
+pub use words::RuleStatus;
 
-use serde::Serialize;
-use std::sync::Arc;
+use crate::case::Case;
+use crate::eval::graph::{Decided, Node};
+use crate::eval::Derivation;
+use crate::ir::{DefId, FactId, Program};
+use crate::value::Value;
 
-/// The version tag of the JSON schema.
-pub const SCHEMA: &str = "refuge.evaluation/1";
-
-/// The result of evaluating one case: every verdict asked for.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Evaluation {
-    /// Always [`SCHEMA`].
-    pub schema: &'static str,
-    /// The case's description or file name, if known.
-    pub case: Option<String>,
-    /// The date the law was applied as of.
-    pub as_of: String,
-    /// One entry per verdict, in declaration order.
-    pub verdicts: Vec<Verdict>,
+/// The result of evaluating one case: the derivation graph and the verdicts
+/// asked for.
+#[derive(Clone, Debug)]
+pub struct Evaluation<'a> {
+    pub(crate) program: &'a Program,
+    pub(crate) case: &'a Case,
+    pub(crate) graph: Derivation,
+    verdicts: Vec<DefId>,
+    by_name: bool,
 }
 
-/// One verdict and how it was reached.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Verdict {
-    /// The verdict's name.
-    pub name: String,
-    /// Its human label.
-    pub label: Option<String>,
-    /// The module that declares it.
-    pub module: String,
-    /// The outcome.
-    pub outcome: Outcome,
-    /// How the outcome was reached.
-    pub decision: Decision,
-    /// Every rule of the verdict, in source order, with what happened to it.
-    pub rules: Vec<RuleTrace>,
-    /// Facts the evaluation read, with their values (`null` when missing).
-    pub facts: Vec<FactUse>,
-    /// Other definitions the evaluation relied on, with their own derivation.
-    pub definitions: Vec<DefinitionUse>,
-    /// Table rows the evaluation read.
-    pub rows: Vec<RowUse>,
-    /// For an undetermined outcome: the missing facts that would decide it.
-    pub missing_facts: Vec<FactRef>,
-    /// Discretions whose conditions hold or may hold.
-    pub discretions: Vec<Discretion>,
-    /// Every citation behind the outcome, deduplicated, in order of use.
-    pub citations: Vec<CitationRef>,
+/// The outcome of one verdict.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Outcome<'e> {
+    /// Decided by rules that applied.
+    ByRules(&'e Value),
+    /// Decided by the default (no rule gives another value).
+    ByDefault(&'e Value),
+    /// Undetermined.
+    Undetermined(crate::eval::graph::Undetermined),
+    /// Not evaluated.
+    NotEvaluated,
 }
 
-/// A decided value or undetermined.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
-    /// The value is known whatever any missing fact turns out to be.
-    Decided {
-        /// The value, as JSON (same shape as case files).
-        value: serde_json::Value,
-        /// The value for people.
-        display: String,
-        /// The value's label (for enum values with a label).
-        label: Option<String>,
-    },
-    /// The value depends on missing facts.
-    Undetermined {
-        /// Why, in one phrase.
-        reason: String,
-    },
-}
-
-/// What decided the outcome.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(tag = "by", rename_all = "snake_case")]
-pub enum Decision {
-    /// Active rules (all agreeing).
-    Rules {
-        /// Their names.
-        rules: Vec<String>,
-    },
-    /// No rule applied: the default.
-    Default {
-        /// The default's citations.
-        citations: Vec<CitationRef>,
-    },
-    /// Nothing decided it.
-    Nothing,
-}
-
-/// What happened to one rule.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct RuleTrace {
-    /// Rule name.
-    pub name: String,
-    /// `rule` or `exception`.
-    pub kind: &'static str,
-    /// For exceptions: `overrides` or `lifts`.
-    pub mode: Option<&'static str>,
-    /// For exceptions: the rules targeted.
-    pub targets: Vec<String>,
-    /// `must` or `may`.
-    pub modality: &'static str,
-    /// Marked absolute.
-    pub absolute: bool,
-    /// The outcome for the rule.
-    pub status: RuleStatus,
-    /// The value it gives, if it gives one and it is known.
-    pub value: Option<String>,
-    /// Exceptions that defeated it.
-    pub defeated_by: Vec<String>,
-    /// What the condition read; `decisive` marks what settled it.
-    pub reads: Vec<Read>,
-    /// In force from.
-    pub from: Option<String>,
-    /// In force until.
-    pub until: Option<String>,
-    /// Citations.
-    pub citations: Vec<CitationRef>,
-    /// Provenance keyword.
-    pub provenance: Option<&'static str>,
-    /// Drafter's notes.
-    pub notes: Vec<String>,
-    /// `file:line:col`.
-    pub location: String,
-}
-
-/// The status of a rule in one evaluation.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleStatus {
-    /// Applied and decided (or helped decide) the outcome.
-    Applied,
-    /// Applied but was defeated by an exception.
-    Overridden,
-    /// Its condition is false.
-    NotApplicable,
-    /// Not in force on the evaluation date.
-    NotInForce,
-    /// Its condition depends on missing facts.
-    Unknown,
-    /// A discretion whose conditions hold and which the case did not exercise.
-    DiscretionOpen,
-    /// A discretion the case says was exercised (then it applies like a rule).
-    DiscretionExercised,
-    /// A discretion the case says was declined.
-    DiscretionDeclined,
-}
-
-/// One thing a condition read.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Read {
-    /// `fact`, `setting`, `definition`, `row` or `date`.
-    pub kind: &'static str,
-    /// Fact path, definition name, `table[keys]`, or `as_of`.
-    pub name: String,
-    /// The value read (`None`: missing or undetermined).
-    pub value: Option<String>,
-    /// Whether it settled the condition.
-    pub decisive: bool,
-}
-
-/// A fact (or setting) the evaluation read.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct FactUse {
-    /// Dotted path.
-    pub path: String,
-    /// True for a drafter's `setting` rather than a fact of the case.
-    pub setting: bool,
-    /// Label.
-    pub label: Option<String>,
-    /// Value (`None`: missing).
-    pub value: Option<String>,
-}
-
-/// A missing fact.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct FactRef {
-    /// Dotted path.
-    pub path: String,
-    /// Label.
-    pub label: Option<String>,
-    /// Its type, so a caller knows what to supply.
-    pub r#type: String,
-}
-
-/// Another definition relied on.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct DefinitionUse {
-    /// Name.
-    pub name: String,
-    /// Label.
-    pub label: Option<String>,
-    /// Its outcome.
-    pub outcome: Outcome,
-    /// What decided it.
-    pub decision: Decision,
-    /// Exceptions inside it that overrode or lifted its rules.
-    pub overrides: Vec<Override>,
-    /// Citations of the rules that decided it, and of those exceptions.
-    pub citations: Vec<CitationRef>,
-}
-
-/// An exception that defeated a rule.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Override {
-    /// The exception.
-    pub exception: String,
-    /// `overrides` or `lifts`.
-    pub mode: &'static str,
-    /// The rule it defeated.
-    pub rule: String,
-}
-
-/// A table row read.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct RowUse {
-    /// Table name.
-    pub table: String,
-    /// `key, key`.
-    pub keys: String,
-    /// `col: value` pairs, or empty when no row matched.
-    pub cells: Vec<(String, String)>,
-    /// Whether a row in force matched.
-    pub found: bool,
-    /// The row's citations.
-    pub citations: Vec<CitationRef>,
-    /// Provenance keyword.
-    pub provenance: Option<&'static str>,
-}
-
-/// A discretion.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Discretion {
-    /// The `may` rule.
-    pub rule: String,
-    /// Who holds it.
-    pub holder: String,
-    /// What it permits.
-    pub permits: String,
-    /// `open`, `exercised` or `declined`.
-    pub status: &'static str,
-    /// Whether its conditions are known to hold (`false`: they may hold).
-    pub conditions_hold: bool,
-    /// The value it would give if exercised.
-    pub value_if_exercised: Option<String>,
-    /// Citations.
-    pub citations: Vec<CitationRef>,
-}
-
-/// A citation, resolved.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CitationRef {
-    /// The source's short name.
-    pub source: Arc<str>,
-    /// The source's kind (`statute`, `treaty`, …).
-    pub kind: &'static str,
-    /// The source's title.
-    pub title: Arc<str>,
-    /// Article, paragraph, section or line.
-    pub pinpoint: Arc<str>,
-}
-
-impl Outcome {
-    /// The display text (`undetermined` for undetermined outcomes).
-    pub fn display(&self) -> &str {
+impl<'e> Outcome<'e> {
+    /// The value, if decided.
+    pub fn value(self) -> Option<&'e Value> {
         match self {
-            Outcome::Decided { display, .. } => display,
-            Outcome::Undetermined { .. } => "undetermined",
+            Outcome::ByRules(v) | Outcome::ByDefault(v) => Some(v),
+            _ => None,
         }
     }
 }
 
-impl Evaluation {
-    /// Pretty JSON of the evaluation (the documented schema).
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+impl<'a> Evaluation<'a> {
+    pub(crate) fn new(
+        program: &'a Program,
+        case: &'a Case,
+        graph: Derivation,
+        verdicts: Vec<DefId>,
+        by_name: bool,
+    ) -> Self {
+        Evaluation {
+            program,
+            case,
+            graph,
+            verdicts,
+            by_name,
+        }
     }
+
+    /// Whether the verdicts were asked for by name (by the options or the
+    /// case's `verdicts`), rather than every verdict by default.
+    pub fn asked_by_name(&self) -> bool {
+        self.by_name
+    }
+
+    /// The program evaluated.
+    pub fn program(&self) -> &'a Program {
+        self.program
+    }
+
+    /// The case evaluated.
+    pub fn case(&self) -> &'a Case {
+        self.case
+    }
+
+    /// The derivation graph.
+    pub fn derivation(&self) -> &Derivation {
+        &self.graph
+    }
+
+    /// Gives back the graph's memory for the next evaluation
+    /// ([`crate::Engine::evaluate_with`]).
+    pub fn into_derivation(self) -> Derivation {
+        self.graph
+    }
+
+    /// The verdicts asked for, in the order asked.
+    pub fn verdict_ids(&self) -> &[DefId] {
+        &self.verdicts
+    }
+
+    /// The date the law was applied as of.
+    pub fn as_of(&self) -> String {
+        self.graph
+            .as_of()
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The case's description, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.case.description.as_deref()
+    }
+
+    /// The node of a definition, if evaluated.
+    pub fn node(&self, def: DefId) -> Option<&Node> {
+        self.graph.node(def)
+    }
+
+    /// The outcome of a definition.
+    pub fn outcome(&self, def: DefId) -> Outcome<'_> {
+        let Some(node) = self.graph.node(def) else {
+            return Outcome::NotEvaluated;
+        };
+        match (&node.decided, &node.value) {
+            (Decided::Rules, Some(v)) => Outcome::ByRules(v),
+            (Decided::Default, Some(v)) => Outcome::ByDefault(v),
+            (Decided::Undetermined(u), _) => Outcome::Undetermined(*u),
+            _ => Outcome::NotEvaluated,
+        }
+    }
+
+    /// The value of a definition (`None`: undetermined or not evaluated).
+    pub fn value(&self, def: DefId) -> Option<&Value> {
+        self.graph.value(def)
+    }
+
+    /// Looks a verdict up by name.
+    pub fn verdict(&self, name: &str) -> Option<DefId> {
+        self.program.definition(name)
+    }
+
+    /// The decisive derivation of one definition (see `analysis`).
+    pub fn explain(&self, def: DefId) -> Explained {
+        analysis::explain(self, def)
+    }
+
+    /// Whether every verdict asked is decided.
+    pub fn all_decided(&self) -> bool {
+        self.verdicts.iter().all(|d| self.value(*d).is_some())
+    }
+
+    /// The decisive facts of a verdict in the shape of a case file's `facts`:
+    /// nested records, sets as arrays, money, dates and durations as a case
+    /// file writes them.
+    pub fn decisive_facts(&self, explained: &Explained) -> serde_json::Value {
+        facts_object(self.program, self.case, explained.case_facts(self.program))
+    }
+
+    /// A case file (as JSON) made of only the decisive facts of `def`, with
+    /// this case's date, settings and discretions, asking for `def` alone:
+    /// evaluating it gives the same outcome (the replay property).
+    pub fn replay_case(&self, def: DefId) -> serde_json::Value {
+        let explained = self.explain(def);
+        let program = self.program;
+        let mut settings = serde_json::Map::new();
+        for (i, info) in program.facts.iter().enumerate() {
+            let Some(setting) = &info.setting else {
+                continue;
+            };
+            let value = self.case.facts.get(i).and_then(Option::as_ref);
+            if let Some(v) = value.filter(|v| **v != setting.default) {
+                settings.insert(info.path.clone(), v.to_json(program));
+            }
+        }
+        let mut discretions = serde_json::Map::new();
+        for (i, d) in self.case.discretions.iter().enumerate() {
+            if let (Some(d), Some(rule)) = (d, program.rules.get(i)) {
+                discretions.insert(rule.name.clone(), serde_json::Value::Bool(*d));
+            }
+        }
+        let name = program
+            .definitions
+            .get(def.index())
+            .map_or("?", |d| d.name.as_str());
+        serde_json::json!({
+            "as_of": self.as_of(),
+            "verdicts": [name],
+            "settings": settings,
+            "discretions": discretions,
+            "facts": self.decisive_facts(&explained),
+        })
+    }
+}
+
+/// Facts of a case as a nested JSON object keyed by path segments.
+pub(crate) fn facts_object(
+    program: &Program,
+    case: &Case,
+    facts: impl Iterator<Item = FactId>,
+) -> serde_json::Value {
+    let mut root = serde_json::Map::new();
+    for f in facts {
+        let (Some(info), Some(value)) = (program.facts.get(f.index()), case.fact(f)) else {
+            continue;
+        };
+        let mut map = &mut root;
+        let mut parts = info.path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                map.insert(part.to_string(), value.to_json(program));
+                break;
+            }
+            let entry = map
+                .entry(part.to_string())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            match entry {
+                serde_json::Value::Object(inner) => map = inner,
+                _ => break,
+            }
+        }
+    }
+    serde_json::Value::Object(root)
 }

@@ -1,37 +1,84 @@
-//! The Markdown rendering: a short legal memo, one section per verdict.
+//! The Markdown rendering: a memo a reviewer can sign.
 //!
-//! This is what reviewers read in snapshot diffs, so it is written as prose
-//! and bullet lists, in the evaluation's own order, with names and values in
-//! code spans and every other piece of user text escaped.
+//! It opens with a conclusion computed from the outcome (never the case's own
+//! description) and a table of the verdicts asked; then, per verdict, the
+//! reasoning (the rules applied, the exceptions that displaced others, the
+//! note that decides), the law applied, the decisive facts with their effect,
+//! the discretions, and what was also considered in a few lines. Provenance
+//! and the drafters' notes are in an appendix. Verdicts that were not asked
+//! for by name and are undetermined only for lack of facts are listed in one
+//! line each at the end.
 
-use super::render_text::{group_citations, join_words, reads_to_explain};
-use super::{
-    CitationRef, Decision, DefinitionUse, Discretion, Evaluation, FactRef, FactUse, Outcome, Read,
-    RowUse, RuleStatus, RuleTrace, Verdict,
-};
+use super::analysis::{Applied, Explained, NotApplied, Role};
+use super::words;
+use super::{Evaluation, Outcome};
+use crate::eval::graph::DiscretionState;
+use crate::ir::{DefId, Program, RuleKind};
 
-/// Renders an evaluation as a Markdown memo.
-///
-/// The memo opens with the case and the date the law was applied as of, then
-/// gives one `##` section per verdict: the conclusion in bold, what decided
-/// it with its citations, the exceptions that overrode rules and those that
-/// did not apply (with the fact that made each fail), discretions, missing
-/// facts, the facts, definitions and table rows relied on, and the sources.
-/// Empty sections are omitted. The output is deterministic and ends with a
+/// How many "also considered" rules a verdict lists before folding the rest.
+const CONSIDERED_SHOWN: usize = 6;
+
+/// Renders an evaluation as a Markdown memo. Deterministic; ends with a
 /// single newline.
 pub fn to_markdown(e: &Evaluation) -> String {
-    let mut blocks = Vec::new();
-    blocks.push(match &e.case {
-        Some(case) => format!("# Case: {}", esc(case)),
-        None => "# Evaluation".to_string(),
-    });
-    blocks.push(format!("*Law applied as of {}.*", esc(&e.as_of)));
-    if e.verdicts.is_empty() {
+    let program = e.program;
+    let explained: Vec<(DefId, Explained)> =
+        e.verdict_ids().iter().map(|&d| (d, e.explain(d))).collect();
+    let (full, brief): (Vec<_>, Vec<_>) = explained
+        .iter()
+        .partition(|(d, _)| e.asked_by_name() || e.value(*d).is_some());
+    let mut blocks: Vec<String> = Vec::new();
+    blocks.push(format!("# {}", headline(e, &full)));
+    let mut dateline = format!("*Law applied as of {}.*", esc(&e.as_of()));
+    if let Some(d) = e.description() {
+        dateline.push_str(&format!(" *Case file: {}.*", esc(d)));
+    }
+    blocks.push(dateline);
+    if explained.is_empty() {
         blocks.push("No verdict was asked for.".to_string());
     }
-    for v in &e.verdicts {
-        verdict(&mut blocks, v, &e.as_of);
+    if !full.is_empty() {
+        let mut table = vec![
+            "| Verdict | Outcome | Decided by |".to_string(),
+            "|---|---|---|".to_string(),
+        ];
+        for (d, x) in &full {
+            table.push(format!(
+                "| {} | {} | {} |",
+                code(words::def_name(program, *d)),
+                outcome_cell(e, *d),
+                decided_by_cell(e, *d, x)
+            ));
+        }
+        blocks.push(table.join("\n"));
     }
+    for (i, (d, x)) in full.iter().enumerate() {
+        verdict(&mut blocks, e, i + 1, *d, x);
+    }
+    if !brief.is_empty() {
+        blocks.push("## Not decided for lack of facts".to_string());
+        let items: Vec<String> = brief
+            .iter()
+            .map(|(d, x)| {
+                let missing: Vec<String> = x
+                    .pending
+                    .iter()
+                    .map(|m| code(words::fact_path(program, m.fact)))
+                    .collect();
+                format!(
+                    "- {}: needs {}",
+                    code(words::def_name(program, *d)),
+                    if missing.is_empty() {
+                        "a rule to apply".to_string()
+                    } else {
+                        words::join_words(&missing)
+                    }
+                )
+            })
+            .collect();
+        blocks.push(items.join("\n"));
+    }
+    appendix(&mut blocks, e, &full);
     let text = blocks.join("\n\n");
     let mut out = String::with_capacity(text.len() + 1);
     for line in text.lines() {
@@ -41,490 +88,349 @@ pub fn to_markdown(e: &Evaluation) -> String {
     out
 }
 
-/// Appends the blocks of one verdict's section.
-fn verdict(blocks: &mut Vec<String>, v: &Verdict, as_of: &str) {
-    blocks.push(match &v.label {
-        Some(label) => format!("## {} ({})", cap(&esc(label)), code(&v.name)),
-        None => format!("## {}", code(&v.name)),
-    });
-    blocks.push(conclusion(&v.outcome));
-    blocks.push(decision(v));
-    for rule in deciding_rules(v) {
-        for note in &rule.notes {
-            blocks.push(format!("> Note on {}: {}", code(&rule.name), esc(note)));
-        }
-    }
-    let decided = matches!(v.outcome, Outcome::Decided { .. });
-    section(
-        blocks,
-        if decided {
-            "Facts not given (the outcome does not depend on them)"
-        } else {
-            "Missing facts that would decide it"
-        },
-        v.missing_facts.iter().map(missing_fact).collect(),
-    );
-    section(
-        blocks,
-        "Discretions",
-        v.discretions.iter().map(discretion).collect(),
-    );
-    section(blocks, "Exceptions that overrode rules", overrides(v));
-    section(
-        blocks,
-        "Exceptions considered and not applicable",
-        v.rules
-            .iter()
-            .filter(|r| r.kind == "exception" && r.status == RuleStatus::NotApplicable)
-            .map(not_applicable)
-            .collect(),
-    );
-    section(
-        blocks,
-        "Rules that did not apply",
-        v.rules
-            .iter()
-            .filter(|r| r.kind != "exception" && r.status == RuleStatus::NotApplicable)
-            .map(not_applicable)
-            .collect(),
-    );
-    section(
-        blocks,
-        if decided {
-            "Rules left open by missing facts (the outcome does not depend on them)"
-        } else {
-            "Rules that depend on missing facts"
-        },
-        v.rules
-            .iter()
-            .filter(|r| r.status == RuleStatus::Unknown)
-            .map(unknown_rule)
-            .collect(),
-    );
-    section(
-        blocks,
-        &format!("Rules not in force on {}", esc(as_of)),
-        v.rules
-            .iter()
-            .filter(|r| r.status == RuleStatus::NotInForce)
-            .map(not_in_force)
-            .collect(),
-    );
-    section(
-        blocks,
-        "Facts relied on",
-        v.facts.iter().filter(|f| !f.setting).map(fact).collect(),
-    );
-    section(
-        blocks,
-        "Drafter's settings applied",
-        v.facts.iter().filter(|f| f.setting).map(fact).collect(),
-    );
-    section(
-        blocks,
-        "Definitions relied on",
-        v.definitions.iter().map(definition).collect(),
-    );
-    section(blocks, "Table rows read", v.rows.iter().map(row).collect());
-    section(blocks, "Sources", sources(&v.citations));
-}
-
-/// Appends a `###` section with a bullet list, unless the list is empty.
-fn section(blocks: &mut Vec<String>, title: &str, items: Vec<String>) {
-    if items.is_empty() {
-        return;
-    }
-    blocks.push(format!("### {title}"));
-    let list: Vec<String> = items.iter().map(|i| format!("- {i}")).collect();
-    blocks.push(list.join("\n"));
-}
-
-/// The bold one-line conclusion.
-fn conclusion(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Decided {
-            value,
-            display,
-            label,
-        } => match (label, value) {
-            (Some(label), _) => format!("**{}** ({}).", cap(&esc(label)), code(display)),
-            (None, serde_json::Value::Bool(true)) => format!("**Yes** ({}).", code(display)),
-            (None, serde_json::Value::Bool(false)) => format!("**No** ({}).", code(display)),
-            (None, _) => format!("**Result:** {}.", code(display)),
-        },
-        Outcome::Undetermined { reason } => {
-            format!("**Undetermined:** {}.", esc(reason.trim_end_matches('.')))
-        }
-    }
-}
-
-/// The rules named by a `Rules` decision, in the decision's order.
-fn deciding_rules(v: &Verdict) -> Vec<&RuleTrace> {
-    match &v.decision {
-        Decision::Rules { rules } => rules
-            .iter()
-            .filter_map(|name| v.rules.iter().find(|r| &r.name == name))
-            .collect(),
-        Decision::Default { .. } | Decision::Nothing => Vec::new(),
-    }
-}
-
-/// The sentence saying what decided the verdict.
-fn decision(v: &Verdict) -> String {
-    match &v.decision {
-        Decision::Rules { rules } => {
-            let parts: Vec<String> = rules
-                .iter()
-                .map(|name| match v.rules.iter().find(|r| &r.name == name) {
-                    Some(rule) => deciding_rule(rule),
-                    None => format!("rule {}", code(name)),
+/// The memo's title: the first verdict's outcome and what decided it.
+fn headline(e: &Evaluation, full: &[&(DefId, Explained)]) -> String {
+    let program = e.program;
+    let Some((d, x)) = full.first() else {
+        return "Evaluation".to_string();
+    };
+    let outcome = cap(&outcome_phrase(e, *d));
+    match e.outcome(*d) {
+        Outcome::ByRules(_) => {
+            let exceptions: Vec<String> = own_applied(program, *d, x)
+                .into_iter()
+                .filter(|r| {
+                    program
+                        .rules
+                        .get(r.index())
+                        .is_some_and(|i| i.kind != RuleKind::Base)
                 })
+                .map(|r| rule_phrase(program, r))
                 .collect();
-            format!("Decided by {}.", join_words(&parts))
-        }
-        Decision::Default { citations } => {
-            format!(
-                "No rule applied; the default applies{}.",
-                paren_cites(citations)
-            )
-        }
-        Decision::Nothing => {
-            if v.rules.iter().any(|r| r.status == RuleStatus::Unknown) {
-                "Not decided: the rules that could decide it depend on missing facts.".to_string()
+            if exceptions.is_empty() {
+                outcome
             } else {
-                "No rule applied, and the verdict has no default.".to_string()
+                format!("{outcome}: {}", words::join_words(&exceptions))
             }
         }
+        _ => outcome,
     }
 }
 
-/// One deciding rule: `rule `x` (cites) [provenance: p], since …`.
-fn deciding_rule(rule: &RuleTrace) -> String {
-    let what = match (rule.kind, rule.status) {
-        (_, RuleStatus::DiscretionExercised) => "the discretion exercised under rule",
-        ("exception", _) => "exception",
-        _ => "rule",
-    };
-    let mut s = format!(
-        "{what} {}{}{}",
-        code(&rule.name),
-        paren_cites(&rule.citations),
-        provenance(rule.provenance)
-    );
-    let reads = reads_phrase(&rule.reads);
-    if !reads.is_empty() {
-        s.push_str(", since ");
-        s.push_str(&reads);
-    }
-    s
-}
-
-/// `Label (`path`; type `t`)` for a missing fact.
-fn missing_fact(f: &FactRef) -> String {
-    match &f.label {
-        Some(label) => format!(
-            "{} ({}; type {})",
-            cap(&esc(label)),
-            code(&f.path),
-            code(&f.r#type)
-        ),
-        None => format!("{} (type {})", code(&f.path), code(&f.r#type)),
-    }
-}
-
-/// `The Minister **may** refuse … (cites; rule `x`). Not exercised in this case; …`
-fn discretion(d: &Discretion) -> String {
-    let mut context = Vec::new();
-    let cites = cite_list(&d.citations);
-    if !cites.is_empty() {
-        context.push(cites);
-    }
-    context.push(format!("rule {}", code(&d.rule)));
-    let mut s = format!(
-        "{} **may** {} ({}).",
-        holder(&d.holder),
-        esc(d.permits.trim_end_matches('.')),
-        context.join("; ")
-    );
-    s.push_str(match (d.status, d.conditions_hold) {
-        ("exercised", _) => " Exercised in this case.",
-        ("declined", _) => " Declined in this case.",
-        (_, true) => " Not exercised in this case",
-        (_, false) => " Its conditions may hold; not exercised in this case",
-    });
-    if d.status != "exercised" && d.status != "declined" {
-        match &d.value_if_exercised {
-            Some(value) => s.push_str(&format!("; if exercised, the rule gives {}.", code(value))),
-            None => s.push('.'),
-        }
-    }
-    s
-}
-
-/// The holder as the subject of a sentence: `The Minister of Unification`.
-fn holder(h: &str) -> String {
-    let h = h.trim();
-    if let Some(rest) = h.strip_prefix("the ") {
-        format!("The {}", esc(rest))
-    } else if h.starts_with("The ") || h.is_empty() {
-        esc(h)
-    } else {
-        format!("The {}", esc(h))
-    }
-}
-
-/// One line per rule defeated by an exception, in source order: what
-/// overrode it, what it would have given, and (unless the exception decided
-/// the verdict and is explained above) why the exception applied.
-fn overrides(v: &Verdict) -> Vec<String> {
-    let deciding = deciding_rules(v);
-    let mut lines = Vec::new();
-    for target in v
-        .rules
-        .iter()
-        .filter(|r| r.status == RuleStatus::Overridden)
-    {
-        for d in &target.defeated_by {
-            let exc = v.rules.iter().find(|r| &r.name == d);
-            let verb = match exc.and_then(|e| e.mode) {
-                Some("lifts") => "lifted",
-                _ => "overrode",
-            };
-            let mut s = format!(
-                "{}{} {verb} {}{}",
-                code(d),
-                exc.map(|e| paren_cites(&e.citations)).unwrap_or_default(),
-                code(&target.name),
-                paren_cites(&target.citations)
-            );
-            if let Some(value) = &target.value {
-                s.push_str(&format!(", which would have given {}", code(value)));
-            }
-            if let Some(e) = exc {
-                let reads = reads_phrase(&e.reads);
-                if !reads.is_empty() && !deciding.iter().any(|r| r.name == e.name) {
-                    s.push_str("; the exception applied since ");
-                    s.push_str(&reads);
-                }
-            }
-            lines.push(s);
-        }
-    }
-    lines
-}
-
-/// `` `x` (exception to `y`; cites) did not apply: `fact` = `v`. ``
-fn not_applicable(r: &RuleTrace) -> String {
-    let mut context = Vec::new();
-    if r.kind == "exception" && !r.targets.is_empty() {
-        let targets: Vec<String> = r.targets.iter().map(|t| code(t)).collect();
-        context.push(format!("exception to {}", join_words(&targets)));
-    }
-    let cites = cite_list(&r.citations);
-    if !cites.is_empty() {
-        context.push(cites);
-    }
-    let context = if context.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", context.join("; "))
-    };
-    let reads = reads_phrase(&r.reads);
-    if reads.is_empty() {
-        format!(
-            "{}{context} did not apply: its condition is false",
-            code(&r.name)
-        )
-    } else {
-        format!("{}{context} did not apply: {reads}", code(&r.name))
-    }
-}
-
-/// `` `x` (cites): depends on `fact`. ``
-fn unknown_rule(r: &RuleTrace) -> String {
-    let missing: Vec<String> = r
-        .reads
-        .iter()
-        .filter(|read| read.value.is_none())
-        .map(|read| code(&read.name))
-        .collect();
-    if missing.is_empty() {
-        format!(
-            "{}{}: its condition cannot be decided",
-            code(&r.name),
-            paren_cites(&r.citations)
-        )
-    } else {
-        format!(
-            "{}{}: depends on {}",
-            code(&r.name),
-            paren_cites(&r.citations),
-            join_words(&missing)
-        )
-    }
-}
-
-/// `` `x` (cites): in force from D. ``
-fn not_in_force(r: &RuleTrace) -> String {
-    let when = match (&r.from, &r.until) {
-        (Some(from), Some(until)) => format!(
-            "in force from {}, ceased to apply on {}",
-            esc(from),
-            esc(until)
-        ),
-        (Some(from), None) => format!("in force from {}", esc(from)),
-        (None, Some(until)) => format!("ceased to apply on {}", esc(until)),
-        (None, None) => "not in force".to_string(),
-    };
-    format!("{}{}: {when}", code(&r.name), paren_cites(&r.citations))
-}
-
-/// `Label (`path`): `value`` or `*not given*`.
-fn fact(f: &FactUse) -> String {
-    let value = match &f.value {
-        Some(v) => code(v),
-        None => "*not given*".to_string(),
-    };
-    match &f.label {
-        Some(label) => format!("{} ({}): {value}", cap(&esc(label)), code(&f.path)),
-        None => format!("{}: {value}", code(&f.path)),
-    }
-}
-
-/// `Label (`name`): `value`, by rule `x` (cites)`.
-fn definition(d: &DefinitionUse) -> String {
-    let name = match &d.label {
-        Some(label) => format!("{} ({})", cap(&esc(label)), code(&d.name)),
-        None => code(&d.name),
-    };
-    let value = match &d.outcome {
-        Outcome::Decided { display, label, .. } => match label {
-            Some(label) => format!("{} ({})", code(display), esc(label)),
-            None => code(display),
+/// "protected" / "not: …" — the value with its label, for prose.
+fn outcome_phrase(e: &Evaluation, d: DefId) -> String {
+    let program = e.program;
+    match e.outcome(d) {
+        Outcome::ByRules(v) | Outcome::ByDefault(v) => match words::value_label(program, d, v) {
+            Some(label) => esc(&label),
+            None => format!(
+                "{} is {}",
+                code(words::def_name(program, d)),
+                code(&v.display(program))
+            ),
         },
-        Outcome::Undetermined { reason } => {
-            format!("*undetermined* ({})", esc(reason.trim_end_matches('.')))
-        }
-    };
-    let how = match (&d.decision, &d.outcome) {
-        (Decision::Rules { rules }, _) => {
-            let names: Vec<String> = rules.iter().map(|r| code(r)).collect();
-            let noun = if rules.len() == 1 { "rule" } else { "rules" };
-            format!(", by {noun} {}", join_words(&names))
-        }
-        (Decision::Default { .. }, _) => ", by default".to_string(),
-        (Decision::Nothing, Outcome::Decided { .. }) => ", no rule applied".to_string(),
-        (Decision::Nothing, Outcome::Undetermined { .. }) => String::new(),
-    };
-    let overrides: Vec<String> = d
-        .overrides
-        .iter()
-        .map(|o| {
-            let verb = if o.mode == "lifts" {
-                "lifted"
-            } else {
-                "overrode"
-            };
-            format!("{} {verb} {}", code(&o.exception), code(&o.rule))
-        })
-        .collect();
-    let overrides = if overrides.is_empty() {
-        String::new()
-    } else {
-        format!(", after {}", join_words(&overrides))
-    };
-    format!(
-        "{name}: {value}{how}{overrides}{}",
-        paren_cites(&d.citations)
-    )
+        _ => format!("{} is undetermined", code(words::def_name(program, d))),
+    }
 }
 
-/// `` `table[keys]`: in force; col `v` (cites) [provenance: p] ``.
-fn row(r: &RowUse) -> String {
-    let name = code(&format!("{}[{}]", r.table, r.keys));
-    if !r.found {
-        return format!("{name}: no row in force{}", paren_cites(&r.citations));
+fn outcome_cell(e: &Evaluation, d: DefId) -> String {
+    match e.outcome(d) {
+        Outcome::ByRules(v) | Outcome::ByDefault(v) => {
+            format!("**{}**", code(&v.display(e.program)))
+        }
+        _ => "*undetermined*".to_string(),
     }
-    let mut s = format!("{name}: in force");
-    let cells: Vec<String> = r
-        .cells
+}
+
+fn decided_by_cell(e: &Evaluation, d: DefId, x: &Explained) -> String {
+    let program = e.program;
+    match e.outcome(d) {
+        Outcome::ByRules(_) => own_applied(program, d, x)
+            .into_iter()
+            .map(|r| code(words::rule_name(program, r)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Outcome::ByDefault(_) => "default".to_string(),
+        _ => format!("missing {} fact(s)", x.pending.len()),
+    }
+}
+
+/// The verdict's own rules applied in the support role.
+fn own_applied(program: &Program, d: DefId, x: &Explained) -> Vec<crate::ir::RuleId> {
+    x.applied
         .iter()
-        .map(|(col, value)| {
-            if value.is_empty() {
-                format!("{} *none*", esc(col))
-            } else {
-                format!("{} {}", esc(col), code(value))
+        .filter_map(|a| match a {
+            Applied::Rule(r) if program.rules.get(r.index()).is_some_and(|i| i.def == d) => {
+                Some(*r)
             }
-        })
-        .collect();
-    if !cells.is_empty() {
-        s.push_str("; ");
-        s.push_str(&cells.join(", "));
-    }
-    s.push_str(&paren_cites(&r.citations));
-    s.push_str(&provenance(r.provenance));
-    s
-}
-
-/// One line per source: `` **Title** (statute) [`short`]: Art. 7(1); Art. 8 ``.
-fn sources(citations: &[CitationRef]) -> Vec<String> {
-    group_citations(citations)
-        .into_iter()
-        .map(|(first, pinpoints)| {
-            let pins: Vec<String> = pinpoints.iter().map(|p| esc(p)).collect();
-            format!(
-                "**{}** ({}), cited as {}: {}",
-                esc(&first.title),
-                esc(first.kind),
-                code(&first.source),
-                pins.join("; ")
-            )
+            _ => None,
         })
         .collect()
 }
 
-/// `` `name` = `value` `` for the reads that settled a condition.
-fn reads_phrase(reads: &[Read]) -> String {
-    let parts: Vec<String> = reads_to_explain(reads)
-        .into_iter()
-        .map(|r| {
-            let value = match (&r.value, r.kind) {
-                (Some(v), _) => code(v),
-                (None, "fact") => "*not given*".to_string(),
-                (None, _) => "*undetermined*".to_string(),
-            };
-            format!("{} = {value}", code(&r.name))
-        })
-        .collect();
-    join_words(&parts)
-}
-
-/// ` (src pin; src pin)`, or nothing when there is no citation.
-fn paren_cites(citations: &[CitationRef]) -> String {
-    let list = cite_list(citations);
-    if list.is_empty() {
-        list
-    } else {
-        format!(" ({list})")
+/// A rule for prose: its `may` permission or its name.
+fn rule_phrase(program: &Program, r: crate::ir::RuleId) -> String {
+    let name = code(words::rule_name(program, r));
+    match program.rules.get(r.index()).and_then(|i| i.may.as_ref()) {
+        Some(may) => format!("{} exercised ({name})", esc(&may.permits)),
+        None => name,
     }
 }
 
-/// `src pin; src pin`, escaped.
-fn cite_list(citations: &[CitationRef]) -> String {
-    let parts: Vec<String> = citations
+fn verdict(blocks: &mut Vec<String>, e: &Evaluation, n: usize, d: DefId, x: &Explained) {
+    let program = e.program;
+    let info = program.definitions.get(d.index());
+    blocks.push(format!(
+        "## {n}. {} ({})",
+        cap(&esc(info
+            .and_then(|i| i.label.as_deref())
+            .unwrap_or(words::def_name(program, d)))),
+        code(words::def_name(program, d))
+    ));
+    let mut para = format!("**{}.** ", cap(&outcome_phrase(e, d)));
+    match e.outcome(d) {
+        Outcome::ByRules(_) => {
+            let own = own_applied(program, d, x);
+            let names: Vec<String> = own.iter().map(|r| rule_phrase(program, *r)).collect();
+            para.push_str(&format!("Decided by {}.", words::join_words(&names)));
+        }
+        Outcome::ByDefault(_) => {
+            para.push_str("No rule gives another value, so the default applies.");
+        }
+        Outcome::Undetermined(u) => {
+            para.push_str(&format!("{}.", cap(words::undetermined(u))));
+        }
+        Outcome::NotEvaluated => para.push_str("Not evaluated."),
+    }
+    let displaced: Vec<String> = x
+        .considered
         .iter()
-        .map(|c| format!("{} {}", esc(&c.source), esc(&c.pinpoint)))
+        .filter(|c| c.role == Role::Support)
+        .filter_map(|c| match c.reason {
+            NotApplied::DefeatedBy(by) => Some(format!(
+                "{} displaces {}",
+                code(words::rule_name(program, by)),
+                code(words::rule_name(program, c.rule))
+            )),
+            _ => None,
+        })
         .collect();
-    parts.join("; ")
+    if !displaced.is_empty() {
+        para.push_str(&format!(" {}.", cap(&words::join_words(&displaced))));
+    }
+    let open: Vec<String> = x
+        .discretions
+        .iter()
+        .filter(|d| d.state == DiscretionState::Open && d.condition != Some(false))
+        .map(|d| discretion_phrase(program, d.rule))
+        .collect();
+    if !open.is_empty() && e.value(d).is_some() {
+        para.push_str(&format!(
+            " This holds unless {} {} exercised.",
+            words::join_words(&open),
+            if open.len() > 1 { "are" } else { "is" }
+        ));
+    }
+    blocks.push(para);
+    for r in own_applied(program, d, x) {
+        for note in program
+            .rules
+            .get(r.index())
+            .map(|i| i.meta.notes.as_slice())
+            .unwrap_or(&[])
+        {
+            let note = clean_note(note);
+            if !note.is_empty() {
+                blocks.push(format!("> {}", esc(&note)));
+            }
+        }
+    }
+    let law = x.rests_on(program);
+    if !law.is_empty() {
+        let items: Vec<String> = words::grouped(program, &law)
+            .into_iter()
+            .map(|(title, pins)| format!("- {}: {}", esc(&title), esc(&pins.join("; "))))
+            .collect();
+        blocks.push(format!("**Law applied**\n\n{}", items.join("\n")));
+    }
+    if !x.facts.is_empty() {
+        let mut table = vec![
+            "| Fact | Found | Effect |".to_string(),
+            "|---|---|---|".to_string(),
+        ];
+        for f in &x.facts {
+            let value = e
+                .case
+                .fact(f.fact)
+                .map_or("missing".to_string(), |v| v.display(program));
+            let via = match f.via {
+                super::Via::Rule(r) => code(words::rule_name(program, r)),
+                super::Via::Default(d) => {
+                    format!("default of {}", code(words::def_name(program, d)))
+                }
+            };
+            let effect = match f.role {
+                Role::Support => format!("{via} applies"),
+                Role::Exclusion => format!("{via} does not apply"),
+            };
+            table.push(format!(
+                "| {} | {} | {} |",
+                code(words::fact_path(program, f.fact)),
+                code(&value),
+                effect
+            ));
+        }
+        blocks.push(format!("**Decisive facts**\n\n{}", table.join("\n")));
+    }
+    if !x.pending.is_empty() {
+        let items: Vec<String> = x
+            .pending
+            .iter()
+            .map(|m| {
+                let ty = program
+                    .facts
+                    .get(m.fact.index())
+                    .map_or("?".to_string(), |f| program.type_name(f.ty));
+                let waiting: Vec<String> = m
+                    .waiting
+                    .iter()
+                    .map(|w| code(&words::via_name(program, *w)))
+                    .collect();
+                format!(
+                    "- {} ({}): {} wait{} on it",
+                    code(words::fact_path(program, m.fact)),
+                    esc(&ty),
+                    words::join_words(&waiting),
+                    if waiting.len() == 1 { "s" } else { "" }
+                )
+            })
+            .collect();
+        blocks.push(format!(
+            "**Missing facts that decide it**\n\n{}",
+            items.join("\n")
+        ));
+    }
+    if !x.discretions.is_empty() {
+        let items: Vec<String> = x
+            .discretions
+            .iter()
+            .map(|dis| {
+                let state = match (dis.state, dis.condition, dis.decisive) {
+                    (DiscretionState::Exercised, _, true) => "Exercised, decisive",
+                    (DiscretionState::Exercised, _, false) => "Exercised",
+                    (DiscretionState::Declined, _, _) => "Declined",
+                    (DiscretionState::Open, Some(false), _) => "Not reached",
+                    (DiscretionState::Open, Some(true), _) => "Open",
+                    (DiscretionState::Open, None, _) => "Open if its conditions hold",
+                };
+                format!("- {state}: {}", discretion_phrase(program, dis.rule))
+            })
+            .collect();
+        blocks.push(format!("**Discretions**\n\n{}", items.join("\n")));
+    }
+    let considered: Vec<String> = x
+        .considered
+        .iter()
+        .filter(|c| !matches!(c.reason, NotApplied::DefeatedBy(_)) || c.role == Role::Exclusion)
+        .filter(|c| !matches!(c.reason, NotApplied::Open | NotApplied::Declined))
+        .map(|c| {
+            let cites: Vec<&crate::ir::Citation> = program
+                .rules
+                .get(c.rule.index())
+                .map(|r| r.meta.cites.iter().take(1).collect())
+                .unwrap_or_default();
+            format!(
+                "{} ({}): {}",
+                code(words::rule_name(program, c.rule)),
+                esc(&words::cite_line(program, &cites)),
+                esc(&words::not_applied(program, c.reason, c.rule))
+            )
+        })
+        .collect();
+    if !considered.is_empty() {
+        let shown = considered.len().min(CONSIDERED_SHOWN);
+        let mut items: Vec<String> = considered
+            .iter()
+            .take(shown)
+            .map(|c| format!("- {c}"))
+            .collect();
+        if considered.len() > shown {
+            items.push(format!(
+                "- and {} more (see `--explain` or the JSON)",
+                considered.len() - shown
+            ));
+        }
+        blocks.push(format!("**Also considered**\n\n{}", items.join("\n")));
+    }
 }
 
-/// ` [provenance: kind]`, or nothing.
-fn provenance(p: Option<&str>) -> String {
-    p.map(|p| format!(" [provenance: {}]", esc(p)))
-        .unwrap_or_default()
+fn discretion_phrase(program: &Program, r: crate::ir::RuleId) -> String {
+    let name = code(words::rule_name(program, r));
+    match program.rules.get(r.index()).and_then(|i| i.may.as_ref()) {
+        Some(may) => format!("{} may {} ({name})", esc(&may.holder), esc(&may.permits)),
+        None => name,
+    }
 }
 
-/// The first character in upper case.
+/// Provenance of what the outcomes rest on.
+fn appendix(blocks: &mut Vec<String>, e: &Evaluation, full: &[&(DefId, Explained)]) {
+    let program = e.program;
+    let mut rules: Vec<crate::ir::RuleId> = Vec::new();
+    for (_, x) in full {
+        for a in &x.applied {
+            if let Applied::Rule(r) = a {
+                if !rules.contains(r) {
+                    rules.push(*r);
+                }
+            }
+        }
+    }
+    let items: Vec<String> = rules
+        .iter()
+        .filter_map(|r| {
+            let info = program.rules.get(r.index())?;
+            let p = info.meta.provenance?;
+            Some(format!(
+                "- {}: {} ({})",
+                code(&info.name),
+                p.as_str(),
+                esc(p.describe())
+            ))
+        })
+        .collect();
+    if !items.is_empty() {
+        blocks.push(format!(
+            "## Appendix: provenance of the rules applied\n\n{}",
+            items.join("\n")
+        ));
+    }
+}
+
+/// A drafter's note without its drafting codes (`SK-02`, `C-01`, `[X]`).
+fn clean_note(note: &str) -> String {
+    let mut out = Vec::new();
+    for word in note.split_whitespace() {
+        let bare = word.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | ';' | '.' | ':'));
+        let is_code = (bare.starts_with('[') && bare.ends_with(']') && bare.len() <= 5)
+            || bare.split_once('-').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && a.len() <= 3
+                    && a.chars().all(|c| c.is_ascii_uppercase())
+                    && !b.is_empty()
+                    && b.chars().all(|c| c.is_ascii_digit())
+            });
+        if !is_code {
+            out.push(word);
+        }
+    }
+    let text = out.join(" ");
+    text.replace("()", "")
+        .replace(" ,", ",")
+        .replace(" .", ".")
+        .trim()
+        .to_string()
+}
+
 fn cap(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {

@@ -1,60 +1,20 @@
-//! The plain-text rendering for the terminal: one aligned block per verdict.
+//! The terminal rendering: one summary line per verdict (outcome, what decided
+//! it, the law applied), wrapped to a width; with `--explain`, the decisive
+//! derivation of each verdict as an indented tree.
 
-use super::{CitationRef, Decision, Evaluation, Outcome, Read, RuleStatus, RuleTrace, Verdict};
+use super::analysis::{Applied, Explained, NotApplied, Role};
+use super::words::{self, RuleStatus};
+use super::{Evaluation, Outcome};
+use crate::eval::graph::{DiscretionState, ReadOf};
+use crate::ir::{DefId, Program};
 
-/// Width of the key column of detail lines (`not applicable` and padding).
-const KEY_WIDTH: usize = 14;
-
-/// Renders an evaluation as compact, aligned text for a terminal.
-///
-/// Each verdict gives a head line `name = value  (what decided it: citations)`
-/// with names and values aligned across verdicts, then indented detail lines:
-/// rules overridden by exceptions, rules and exceptions that did not apply
-/// with the fact that made each fail, rules left open by missing facts, rules
-/// not in force, discretions, missing facts and the sources cited. With
-/// `color`, decided values are green, undetermined ones yellow and citations
-/// dim (ANSI escapes); without it the output is plain. The output is
-/// deterministic and ends with a single newline.
-pub fn to_text(e: &Evaluation, color: bool) -> String {
-    let paint = Paint { color };
-    let mut lines = Vec::new();
-    lines.push(match &e.case {
-        Some(case) => format!("Case: {} (law as of {})", one_line(case), e.as_of),
-        None => format!("Law as of {}", e.as_of),
-    });
-    let name_width = e
-        .verdicts
-        .iter()
-        .map(|v| v.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    let value_width = e
-        .verdicts
-        .iter()
-        .map(|v| v.outcome.display().chars().count())
-        .max()
-        .unwrap_or(0);
-    for v in &e.verdicts {
-        lines.push(String::new());
-        verdict(&mut lines, v, name_width, value_width, paint);
-    }
-    let mut out = String::new();
-    for line in lines {
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// ANSI colouring, or none.
+/// Terminal colours, only when asked for.
 #[derive(Clone, Copy)]
-struct Paint {
-    color: bool,
-}
+struct Paint(bool);
 
 impl Paint {
     fn wrap(self, code: &str, s: &str) -> String {
-        if self.color && !s.is_empty() {
+        if self.0 {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
             s.to_string()
@@ -71,235 +31,296 @@ impl Paint {
     }
 }
 
-/// Appends the head line and detail lines of one verdict.
-fn verdict(lines: &mut Vec<String>, v: &Verdict, name_width: usize, value_width: usize, p: Paint) {
-    let display = one_line(v.outcome.display());
-    let value = match v.outcome {
-        Outcome::Decided { .. } => p.green(&display),
-        Outcome::Undetermined { .. } => p.yellow(&display),
-    };
-    let name_pad = " ".repeat(name_width.saturating_sub(v.name.chars().count()));
-    let value_pad = " ".repeat(value_width.saturating_sub(display.chars().count()));
-    lines.push(format!(
-        "{}{name_pad} = {value}{value_pad}  ({})",
-        v.name,
-        how(v, p)
+/// The width text is wrapped to: `COLUMNS` if set, else 100.
+fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+/// Renders the summary: a header, then one line per verdict asked.
+pub fn to_text(e: &Evaluation, color: bool) -> String {
+    render(e, color, false, width())
+}
+
+/// Renders the summary followed by each verdict's decisive derivation.
+pub fn to_text_explained(e: &Evaluation, color: bool) -> String {
+    render(e, color, true, width())
+}
+
+fn render(e: &Evaluation, color: bool, explain: bool, width: usize) -> String {
+    let p = Paint(color);
+    let program = e.program;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} — law as of {}\n",
+        e.description().unwrap_or("case"),
+        e.as_of()
     ));
-
-    let mut detail = |key: &str, text: String| {
-        lines.push(format!("  {key:<KEY_WIDTH$}  {text}"));
-    };
-    for r in v
-        .rules
+    let name_width = e
+        .verdict_ids()
         .iter()
-        .filter(|r| r.status == RuleStatus::Overridden)
-    {
-        for d in &r.defeated_by {
-            let exc = v.rules.iter().find(|x| &x.name == d);
-            let key = match exc.and_then(|x| x.mode) {
-                Some("lifts") => "lifted",
-                _ => "overridden",
-            };
-            let mut text = format!("{} by exception {d}", r.name);
-            if let Some(x) = exc {
-                let reads = reads_text(&x.reads);
-                if !reads.is_empty() {
-                    text.push_str(": ");
-                    text.push_str(&reads);
-                }
-                text.push_str(&cites_suffix(&x.citations, p));
-            }
-            detail(key, text);
+        .map(|d| words::def_name(program, *d).len())
+        .max()
+        .unwrap_or(0);
+    let explained: Vec<(DefId, Explained)> =
+        e.verdict_ids().iter().map(|&d| (d, e.explain(d))).collect();
+    for (def, x) in &explained {
+        let name = words::def_name(program, *def);
+        let (value, tail) = summary(e, *def, x);
+        let value = match e.outcome(*def) {
+            Outcome::ByRules(_) | Outcome::ByDefault(_) => p.green(&value),
+            _ => p.yellow(&value),
+        };
+        let head = format!("{name:<name_width$}  {value}");
+        let indent = name_width + 2;
+        out.push_str(&wrap(&head, &tail, indent, width));
+    }
+    if explain {
+        for (def, x) in &explained {
+            out.push('\n');
+            derivation(&mut out, e, *def, x, p);
         }
     }
-    for r in v
-        .rules
-        .iter()
-        .filter(|r| r.status == RuleStatus::NotApplicable)
-    {
-        let reads = reads_text(&r.reads);
-        let reads = if reads.is_empty() {
-            "condition false".to_string()
-        } else {
-            reads
-        };
-        detail(
-            "not applicable",
-            format!("{}: {reads}{}", r.name, cites_suffix(&r.citations, p)),
-        );
-    }
-    for r in v.rules.iter().filter(|r| r.status == RuleStatus::Unknown) {
-        let missing: Vec<String> = r
-            .reads
-            .iter()
-            .filter(|read| read.value.is_none())
-            .map(|read| read.name.clone())
-            .collect();
-        let text = if missing.is_empty() {
-            r.name.clone()
-        } else {
-            format!("{}: needs {}", r.name, join_words(&missing))
-        };
-        detail("unknown", text);
-    }
-    for r in v
-        .rules
-        .iter()
-        .filter(|r| r.status == RuleStatus::NotInForce)
-    {
-        detail("not in force", format!("{}: {}", r.name, in_force(r)));
-    }
-    for d in &v.discretions {
-        let status = match (d.status, d.conditions_hold) {
-            ("exercised", _) => "exercised",
-            ("declined", _) => "declined",
-            (_, true) => "open",
-            (_, false) => "open if its conditions hold",
-        };
-        detail(
-            "discretion",
-            format!(
-                "{} ({status}): {} may {}{}",
-                d.rule,
-                one_line(&d.holder),
-                one_line(&d.permits),
-                cites_suffix(&d.citations, p)
-            ),
-        );
-    }
-    for f in &v.missing_facts {
-        detail("missing", format!("{}: {}", f.path, f.r#type));
-    }
-    let mut key = "cites";
-    for (first, pinpoints) in group_citations(&v.citations) {
-        let text = format!("{} {}", first.source, pinpoints.join(", "));
-        detail(key, p.dim(&one_line(&text)));
-        key = "";
-    }
+    out
 }
 
-/// What decided the verdict, for the head line's parenthesis.
-fn how(v: &Verdict, p: Paint) -> String {
-    match (&v.decision, &v.outcome) {
-        (Decision::Rules { rules }, _) => {
-            let traces: Vec<&RuleTrace> = rules
+/// The value shown and the rest of the summary line.
+fn summary(e: &Evaluation, def: DefId, x: &Explained) -> (String, String) {
+    let program = e.program;
+    match e.outcome(def) {
+        Outcome::ByRules(v) | Outcome::ByDefault(v) => {
+            let by = deciding(e, def, x);
+            let law = words::cite_line(program, &x.rests_on(program));
+            let mut tail = by;
+            if !law.is_empty() {
+                tail.push_str(&format!(" · {law}"));
+            }
+            let open: Vec<String> = x
+                .discretions
                 .iter()
-                .filter_map(|name| v.rules.iter().find(|r| &r.name == name))
+                .filter(|d| d.state == DiscretionState::Open && d.condition != Some(false))
+                .map(|d| format!("`{}`", words::rule_name(program, d.rule)))
                 .collect();
-            let mut citations: Vec<CitationRef> = Vec::new();
-            for c in traces.iter().flat_map(|r| r.citations.iter()) {
-                if !citations.contains(c) {
-                    citations.push(c.clone());
-                }
+            if !open.is_empty() {
+                tail.push_str(&format!(
+                    " · unless the open discretion{} {} {} exercised",
+                    if open.len() > 1 { "s" } else { "" },
+                    words::join_words(&open),
+                    if open.len() > 1 { "are" } else { "is" },
+                ));
             }
-            let list = cite_list(&citations);
-            if list.is_empty() {
-                format!("decided by {}", rules.join(", "))
+            (v.display(program), tail)
+        }
+        Outcome::Undetermined(u) => {
+            let facts: Vec<String> = x
+                .pending
+                .iter()
+                .map(|m| format!("`{}`", words::fact_path(program, m.fact)))
+                .collect();
+            let tail = if facts.is_empty() {
+                words::undetermined(u).to_string()
             } else {
-                format!("decided by {}: {}", rules.join(", "), p.dim(&list))
-            }
-        }
-        (Decision::Default { citations }, _) => {
-            let list = cite_list(citations);
-            if list.is_empty() {
-                "default".to_string()
-            } else {
-                format!("default: {}", p.dim(&list))
-            }
-        }
-        (Decision::Nothing, Outcome::Undetermined { reason }) => {
-            one_line(reason.trim_end_matches('.'))
-        }
-        (Decision::Nothing, Outcome::Decided { .. }) => "no rule applied".to_string(),
-    }
-}
-
-/// `from D`, `until D`, or both.
-fn in_force(r: &RuleTrace) -> String {
-    match (&r.from, &r.until) {
-        (Some(from), Some(until)) => format!("in force from {from} until {until}"),
-        (Some(from), None) => format!("in force from {from}"),
-        (None, Some(until)) => format!("in force until {until}"),
-        (None, None) => "not in force".to_string(),
-    }
-}
-
-/// `  (src pin; src pin)`, dimmed, or nothing.
-fn cites_suffix(citations: &[CitationRef], p: Paint) -> String {
-    let list = cite_list(citations);
-    if list.is_empty() {
-        list
-    } else {
-        format!("  {}", p.dim(&format!("({list})")))
-    }
-}
-
-/// `src pin; src pin`.
-fn cite_list(citations: &[CitationRef]) -> String {
-    let parts: Vec<String> = citations
-        .iter()
-        .map(|c| one_line(&format!("{} {}", c.source, c.pinpoint)))
-        .collect();
-    parts.join("; ")
-}
-
-/// `name = value and name = not given`, for the reads worth explaining.
-fn reads_text(reads: &[Read]) -> String {
-    let parts: Vec<String> = reads_to_explain(reads)
-        .into_iter()
-        .map(|r| {
-            let value = match (&r.value, r.kind) {
-                (Some(v), _) => one_line(v),
-                (None, "fact") => "not given".to_string(),
-                (None, _) => "undetermined".to_string(),
+                format!("missing {}", words::join_words(&facts))
             };
-            format!("{} = {value}", r.name)
+            ("undetermined".to_string(), tail)
+        }
+        Outcome::NotEvaluated => ("undetermined".to_string(), "not evaluated".to_string()),
+    }
+}
+
+/// "by `rule`" or "by default", naming the deciding rules of the verdict.
+fn deciding(e: &Evaluation, def: DefId, x: &Explained) -> String {
+    let program = e.program;
+    let own: Vec<String> = x
+        .applied
+        .iter()
+        .filter_map(|a| match a {
+            Applied::Rule(r) if program.rules.get(r.index()).is_some_and(|i| i.def == def) => {
+                Some(format!("`{}`", words::rule_name(program, *r)))
+            }
+            _ => None,
         })
         .collect();
-    join_words(&parts)
-}
-
-/// Text on one line: line breaks become spaces.
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
-}
-
-/// The reads that explain a condition: the decisive ones, or all when none
-/// is marked decisive.
-pub(super) fn reads_to_explain(reads: &[Read]) -> Vec<&Read> {
-    let decisive: Vec<&Read> = reads.iter().filter(|r| r.decisive).collect();
-    if decisive.is_empty() {
-        reads.iter().collect()
+    if matches!(e.outcome(def), Outcome::ByDefault(_)) {
+        "by default (no rule gives another value)".to_string()
     } else {
-        decisive
+        format!("by {}", words::join_words(&own))
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
-pub(super) fn join_words(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+/// `head tail…` wrapped at `width`, continuation lines indented.
+fn wrap(head: &str, tail: &str, indent: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = head.to_string();
+    let mut visible = visible_len(head);
+    for word in tail.split_whitespace() {
+        let len = word.chars().count();
+        if visible + 1 + len > width && visible > indent {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent);
+            visible = indent;
+        } else {
+            line.push(' ');
+            visible += 1;
+        }
+        line.push_str(word);
+        visible += len;
     }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
-/// Citations grouped by source, in order of first use, with each source's
-/// pinpoints in order of use (deduplicated).
-pub(super) fn group_citations(citations: &[CitationRef]) -> Vec<(&CitationRef, Vec<&str>)> {
-    let mut groups: Vec<(&CitationRef, Vec<&str>)> = Vec::new();
-    for c in citations {
-        match groups
-            .iter_mut()
-            .find(|(first, _)| first.source == c.source)
-        {
-            Some((_, pins)) => {
-                if !pins.contains(&&*c.pinpoint) {
-                    pins.push(&c.pinpoint);
-                }
-            }
-            None => groups.push((c, vec![&*c.pinpoint])),
+/// Length without ANSI colour codes.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut escape = false;
+    for c in s.chars() {
+        match (escape, c) {
+            (false, '\x1b') => escape = true,
+            (true, 'm') => escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
         }
     }
-    groups
+    n
+}
+
+/// The full decisive derivation of one verdict.
+fn derivation(out: &mut String, e: &Evaluation, def: DefId, x: &Explained, p: Paint) {
+    let program = e.program;
+    let name = words::def_name(program, def);
+    out.push_str(&format!("{name}\n"));
+    for &index in &x.nodes {
+        let Some(node) = e.graph.nodes().get(index) else {
+            continue;
+        };
+        let value = node
+            .value
+            .as_ref()
+            .map_or("undetermined".to_string(), |v| v.display(program));
+        out.push_str(&format!(
+            "  {} = {}\n",
+            words::def_name(program, node.def),
+            value
+        ));
+        for entry in e.graph.rules_of(node) {
+            let status = RuleStatus::of(entry);
+            let on_path = x.applied.contains(&Applied::Rule(entry.rule))
+                || x.applied_in_exclusion.contains(&Applied::Rule(entry.rule))
+                || x.considered.iter().any(|c| c.rule == entry.rule)
+                || x.pending
+                    .iter()
+                    .any(|m| m.waiting.contains(&super::Via::Rule(entry.rule)));
+            if !on_path {
+                continue;
+            }
+            let reads: Vec<String> = e
+                .graph
+                .reads(entry.condition_reads)
+                .iter()
+                .chain(e.graph.reads(entry.value_reads))
+                .filter(|r| r.mark)
+                .map(|r| read_text(e, r.of))
+                .collect();
+            let cites = program
+                .rules
+                .get(entry.rule.index())
+                .map(|r| r.meta.cites.iter().collect::<Vec<_>>())
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "    {} {}{}{}\n",
+                words::rule_name(program, entry.rule),
+                status.as_str().replace('_', " "),
+                if reads.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", reads.join(", "))
+                },
+                p.dim(&format!(" [{}]", words::cite_line(program, &cites)))
+            ));
+        }
+        if node.decided == crate::eval::graph::Decided::Default {
+            out.push_str("    default applies\n");
+        }
+    }
+    if !x.considered.is_empty() {
+        out.push_str("  also considered:\n");
+        for c in &x.considered {
+            out.push_str(&format!(
+                "    {} — {}{}\n",
+                words::rule_name(program, c.rule),
+                words::not_applied(program, c.reason, c.rule),
+                match (c.role, c.reason) {
+                    (Role::Exclusion, NotApplied::ConditionFalse) => "",
+                    _ => "",
+                }
+            ));
+        }
+    }
+    for m in &x.pending {
+        let waiting: Vec<String> = m
+            .waiting
+            .iter()
+            .map(|w| words::via_name(program, *w))
+            .collect();
+        out.push_str(&format!(
+            "  missing `{}` ({}): {} wait{} on it\n",
+            words::fact_path(program, m.fact),
+            type_of(program, m.fact),
+            waiting.join(", "),
+            if waiting.len() == 1 { "s" } else { "" }
+        ));
+    }
+}
+
+fn type_of(program: &Program, f: crate::ir::FactId) -> String {
+    program
+        .facts
+        .get(f.index())
+        .map_or("?".to_string(), |i| program.type_name(i.ty))
+}
+
+/// One read, with its value: `path = value`, `definition = value`,
+/// `table[keys]: in force`, `as_of = date`.
+pub(super) fn read_text(e: &Evaluation, of: ReadOf) -> String {
+    let program = e.program;
+    match of {
+        ReadOf::Fact(f) => format!(
+            "{} = {}",
+            words::fact_path(program, f),
+            e.case
+                .fact(f)
+                .map_or("missing".to_string(), |v| v.display(program))
+        ),
+        ReadOf::Def(d) => format!(
+            "{} = {}",
+            words::def_name(program, d),
+            e.value(d)
+                .map_or("undetermined".to_string(), |v| v.display(program))
+        ),
+        ReadOf::Row { table, row, keys } => format!(
+            "{}[{}]: {}",
+            program
+                .tables
+                .get(table.index())
+                .map_or("?", |t| t.name.as_str()),
+            e.graph
+                .keys(keys)
+                .iter()
+                .map(|k| k.display(program))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if row.is_some() {
+                "in force"
+            } else {
+                "no row in force"
+            }
+        ),
+        ReadOf::AsOf => format!("as_of = {}", e.as_of()),
+    }
 }

@@ -92,16 +92,12 @@ fn every_case_meets_its_expectations_and_its_memo_is_reviewed() {
                 continue;
             }
         };
-        for verdict in &evaluation.verdicts {
-            for rule in &verdict.rules {
-                let fired = matches!(
-                    rule.status,
-                    RuleStatus::Applied
-                        | RuleStatus::Overridden
-                        | RuleStatus::DiscretionExercised
-                        | RuleStatus::DiscretionOpen
-                );
-                if fired && rule.citations.is_empty() {
+        // Every rule that fired anywhere in the derivation cites its law.
+        let graph = evaluation.derivation();
+        for node in graph.nodes() {
+            for entry in graph.rules_of(node) {
+                let rule = &program.rules[entry.rule.index()];
+                if RuleStatus::of(entry).fired() && rule.meta.cites.is_empty() {
                     failures.push(format!(
                         "{name}: rule `{}` fired without a citation",
                         rule.name

@@ -16,5 +16,6 @@ mod doc;
 mod docs;
 mod eval;
 mod fmt;
+mod replay;
 mod semantics;
 mod whynot;

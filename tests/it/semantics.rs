@@ -2,8 +2,8 @@
 //! discretion, time and amounts — each as a small policy and a case.
 
 use refuge::case::{load_case, CaseFormat};
-use refuge::explain::{Decision, Outcome};
-use refuge::{compile, Engine, EvalError, Evaluation, Options, SourceMap};
+use refuge::{compile, Engine, EvalError, Options, SourceMap};
+use serde_json::Value as Json;
 
 const SOURCES: &str = r#"
 source act : statute "Act"
@@ -11,8 +11,9 @@ source cat : treaty "Convention against Torture"
 source rc : treaty "Refugee Convention"
 "#;
 
-/// Evaluates `case_json` against `policy` (with the sources above).
-fn evaluate(policy: &str, case_json: &str) -> Result<Evaluation, EvalError> {
+/// Evaluates `case_json` against `policy` (with the sources above) and gives
+/// the JSON evaluation (`refuge.evaluation/2`).
+fn evaluate(policy: &str, case_json: &str) -> Result<Json, EvalError> {
     let mut sources = SourceMap::new();
     sources.add("p.policy", format!("{SOURCES}\n{policy}"));
     let compiled = match compile(&sources) {
@@ -24,18 +25,39 @@ fn evaluate(policy: &str, case_json: &str) -> Result<Evaluation, EvalError> {
     };
     let case = load_case(&compiled.program, "case.json", case_json, CaseFormat::Json)
         .unwrap_or_else(|e| panic!("{:?}", miette::Report::new(e)));
-    Engine::new(&compiled.program).evaluate(&case, &Options::default())
+    let evaluation = Engine::new(&compiled.program).evaluate(&case, &Options::default())?;
+    Ok(serde_json::from_str(&evaluation.to_json()).unwrap())
+}
+
+/// The display of a verdict's outcome in a JSON evaluation.
+fn display(v: &Json) -> String {
+    match v["outcome"]["status"].as_str() {
+        Some("decided") => v["outcome"]["display"].as_str().unwrap().to_string(),
+        _ => "undetermined".to_string(),
+    }
+}
+
+/// The node of a verdict, and its rule entry named `rule`.
+fn entry<'a>(doc: &'a Json, v: &Json, rule: &str) -> &'a Json {
+    let root = v["root"].as_u64().unwrap() as usize;
+    doc["nodes"][root]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == rule)
+        .unwrap()
 }
 
 /// The display of verdict `name`: a value, or `undetermined`.
 fn verdict(policy: &str, case_json: &str, name: &str) -> String {
     let e = evaluate(policy, case_json).unwrap_or_else(|e| panic!("evaluation error: {e}"));
-    let v = e
-        .verdicts
+    let v = e["verdicts"]
+        .as_array()
+        .unwrap()
         .iter()
-        .find(|v| v.name == name)
+        .find(|v| v["name"] == name)
         .unwrap_or_else(|| panic!("no verdict `{name}`"));
-    v.outcome.display().to_string()
+    display(v)
 }
 
 const RETURN: &str = r#"
@@ -60,8 +82,8 @@ fn a_rule_that_applies_decides() {
 fn the_default_applies_when_no_rule_does() {
     let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": false, "danger_to_security": false, "torture_risk": false}}"#;
     let e = evaluate(RETURN, case).unwrap();
-    assert_eq!(e.verdicts[0].outcome.display(), "false");
-    assert!(matches!(e.verdicts[0].decision, Decision::Default { .. }));
+    assert_eq!(display(&e["verdicts"][0]), "false");
+    assert_eq!(e["verdicts"][0]["outcome"]["by"], "default");
 }
 
 #[test]
@@ -69,16 +91,24 @@ fn lifting_one_ground_leaves_the_others_standing() {
     // Art. 33(2) lifts Art. 33(1); CAT Art. 3 still bars return.
     let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": true, "danger_to_security": true, "torture_risk": true}}"#;
     let e = evaluate(RETURN, case).unwrap();
-    let v = &e.verdicts[0];
-    assert_eq!(v.outcome.display(), "true");
-    assert_eq!(
-        v.decision,
-        Decision::Rules {
-            rules: vec!["cat_art3".into()]
-        }
-    );
-    let art33 = v.rules.iter().find(|r| r.name == "art33_1").unwrap();
-    assert_eq!(art33.defeated_by, vec!["art33_2".to_string()]);
+    let v = &e["verdicts"][0];
+    assert_eq!(display(v), "true");
+    assert_eq!(v["outcome"]["by"], "rules");
+    assert_eq!(v["outcome"]["rules"], serde_json::json!(["cat_art3"]));
+    assert_eq!(entry(&e, v, "art33_1")["status"], "overridden");
+    assert_eq!(entry(&e, v, "art33_2")["status"], "applied");
+    // The law applied is CAT Art. 3 alone: Art. 33 did not decide.
+    let rests: Vec<&str> = v["rests_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            e["citations"][i.as_u64().unwrap() as usize]["pinpoint"]["text"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(rests, ["Art. 3(1)"]);
 }
 
 #[test]
@@ -99,10 +129,19 @@ fn a_verdict_decided_whatever_the_missing_facts_stays_decided() {
 fn a_verdict_that_depends_on_a_missing_fact_is_undetermined_and_names_it() {
     let case = r#"{"as_of": "2016-01-01", "facts": {"refugee": true, "torture_risk": false}}"#;
     let e = evaluate(RETURN, case).unwrap();
-    let v = &e.verdicts[0];
-    assert!(matches!(v.outcome, Outcome::Undetermined { .. }));
-    let missing: Vec<&str> = v.missing_facts.iter().map(|f| f.path.as_str()).collect();
+    let v = &e["verdicts"][0];
+    assert_eq!(v["outcome"]["status"], "undetermined");
+    let missing: Vec<&str> = v["missing_facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert_eq!(missing, ["danger_to_security"]);
+    assert_eq!(
+        v["missing_facts"][0]["waiting"],
+        serde_json::json!(["art33_2"])
+    );
 }
 
 #[test]
@@ -151,15 +190,14 @@ verdict protection : Protection {
 fn an_open_discretion_does_not_decide_but_is_listed() {
     let case = r#"{"as_of": "2003-01-01", "facts": {"applied": true, "murderer": true}}"#;
     let e = evaluate(PROTECTION, case).unwrap();
-    let v = &e.verdicts[0];
-    assert_eq!(v.outcome.display(), "protected");
-    assert_eq!(v.discretions.len(), 1);
-    assert_eq!(v.discretions[0].status, "open");
-    assert_eq!(v.discretions[0].holder, "Minister of Unification");
-    assert_eq!(
-        v.discretions[0].value_if_exercised.as_deref(),
-        Some("not_protected")
-    );
+    let v = &e["verdicts"][0];
+    assert_eq!(display(v), "protected");
+    assert_eq!(v["discretions"].as_array().unwrap().len(), 1);
+    assert_eq!(v["discretions"][0]["status"], "open");
+    assert_eq!(v["discretions"][0]["holder"], "Minister of Unification");
+    assert_eq!(v["discretions"][0]["conditions_hold"], true);
+    assert_eq!(v["discretions"][0]["decisive"], true);
+    assert_eq!(entry(&e, v, "refuse")["value"], "not_protected");
 }
 
 #[test]
@@ -298,14 +336,15 @@ fn a_setting_applies_the_policys_reading_unless_the_case_overrides_it() {
     assert_eq!(verdict(OPTION, policy_reading, "refugee"), "false");
     let other_reading = r#"{"as_of": "2016-01-01", "settings": {"option_prima_facie": true}, "facts": {"mass_influx": true}}"#;
     let e = evaluate(OPTION, other_reading).unwrap();
-    assert_eq!(e.verdicts[0].outcome.display(), "true");
-    let setting = e.verdicts[0]
-        .facts
-        .iter()
-        .find(|f| f.path == "option_prima_facie")
-        .unwrap();
-    assert!(setting.setting);
-    assert_eq!(setting.value.as_deref(), Some("true"));
+    assert_eq!(display(&e["verdicts"][0]), "true");
+    assert_eq!(
+        e["verdicts"][0]["decisive_settings"],
+        serde_json::json!(["option_prima_facie"])
+    );
+    assert_eq!(
+        e["verdicts"][0]["decisive_facts"],
+        serde_json::json!({"mass_influx": true})
+    );
 }
 
 #[test]

@@ -1,0 +1,174 @@
+//! An owned, self-contained summary of one verdict, for tools that compare
+//! evaluations across policy versions (`refuge diff`) or search for changes
+//! (`--why-not`): names and citation text resolved, nothing borrowed.
+
+use super::analysis::Applied;
+use super::words::{self, RuleStatus};
+use super::{Evaluation, Outcome};
+use crate::ir::{Citation, DefId, Program};
+use std::sync::Arc;
+
+/// A citation, resolved to text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct CitationRef {
+    /// The source's short name.
+    pub source: Arc<str>,
+    /// The source's kind (`statute`, `treaty`, …).
+    pub kind: &'static str,
+    /// The source's title.
+    pub title: Arc<str>,
+    /// Article, paragraph, section or line.
+    pub pinpoint: Arc<str>,
+}
+
+impl CitationRef {
+    /// Resolves a citation.
+    pub fn of(program: &Program, c: &Citation) -> CitationRef {
+        let source = program.sources.get(c.source.index());
+        CitationRef {
+            source: source.map_or_else(|| "?".into(), |s| s.name.clone()),
+            kind: source.map_or("?", |s| s.kind.as_str()),
+            title: source.map_or_else(|| "".into(), |s| s.title.clone()),
+            pinpoint: c.pinpoint.clone(),
+        }
+    }
+}
+
+/// How a summarised verdict was decided.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// By these rules (names).
+    Rules {
+        /// Their names.
+        rules: Vec<String>,
+    },
+    /// By the default.
+    Default {
+        /// The default's citations.
+        citations: Vec<CitationRef>,
+    },
+    /// Undetermined.
+    Nothing,
+}
+
+/// One of the verdict's own rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTrace {
+    /// Rule name.
+    pub name: String,
+    /// What happened to it.
+    pub status: RuleStatus,
+    /// Marked absolute.
+    pub absolute: bool,
+    /// Its citations.
+    pub citations: Vec<CitationRef>,
+}
+
+/// A definition on the verdict's derivation, with its outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefinitionUse {
+    /// Name.
+    pub name: String,
+    /// Its value shown, or `undetermined`.
+    pub display: String,
+}
+
+/// An owned summary of one verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// The verdict's name.
+    pub name: String,
+    /// The value shown, or `undetermined`.
+    pub display: String,
+    /// For an undetermined verdict: why.
+    pub undetermined: Option<String>,
+    /// What decided it.
+    pub decision: Decision,
+    /// Its own rules, in source order.
+    pub rules: Vec<RuleTrace>,
+    /// Definitions on its decisive derivation (or that it waits on).
+    pub definitions: Vec<DefinitionUse>,
+    /// The law the outcome rests on.
+    pub citations: Vec<CitationRef>,
+}
+
+impl Evaluation<'_> {
+    /// An owned summary of one evaluated definition.
+    pub fn summary(&self, def: DefId) -> Verdict {
+        let p = self.program;
+        let x = self.explain(def);
+        let display = self
+            .value(def)
+            .map_or("undetermined".to_string(), |v| v.display(p));
+        let cite = |c: &Citation| CitationRef::of(p, c);
+        let decision = match self.outcome(def) {
+            Outcome::ByRules(_) => Decision::Rules {
+                rules: x
+                    .applied
+                    .iter()
+                    .filter_map(|a| match a {
+                        Applied::Rule(r)
+                            if p.rules.get(r.index()).is_some_and(|i| i.def == def) =>
+                        {
+                            Some(words::rule_name(p, *r).to_string())
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            },
+            Outcome::ByDefault(_) => Decision::Default {
+                citations: p
+                    .definitions
+                    .get(def.index())
+                    .and_then(|d| d.default.as_ref())
+                    .map(|d| d.meta.cites.iter().map(cite).collect())
+                    .unwrap_or_default(),
+            },
+            _ => Decision::Nothing,
+        };
+        let rules = self
+            .node(def)
+            .map(|n| {
+                self.graph
+                    .rules_of(n)
+                    .iter()
+                    .filter_map(|r| {
+                        let info = p.rules.get(r.rule.index())?;
+                        Some(RuleTrace {
+                            name: info.name.clone(),
+                            status: RuleStatus::of(r),
+                            absolute: info.absolute,
+                            citations: info.meta.cites.iter().map(cite).collect(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let definitions = x
+            .nodes
+            .iter()
+            .filter_map(|&i| self.graph.nodes().get(i))
+            .filter(|n| n.def != def)
+            .map(|n| DefinitionUse {
+                name: words::def_name(p, n.def).to_string(),
+                display: n
+                    .value
+                    .as_ref()
+                    .map_or("undetermined".to_string(), |v| v.display(p)),
+            })
+            .collect();
+        Verdict {
+            name: words::def_name(p, def).to_string(),
+            display,
+            undetermined: match self.outcome(def) {
+                Outcome::Undetermined(u) => Some(words::undetermined(u).to_string()),
+                Outcome::NotEvaluated => Some("not evaluated".to_string()),
+                _ => None,
+            },
+            decision,
+            rules,
+            definitions,
+            citations: x.rests_on(p).into_iter().map(cite).collect(),
+        }
+    }
+}

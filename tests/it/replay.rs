@@ -1,0 +1,126 @@
+//! Explanations are replayable derivations: for every decided verdict of every
+//! case in the corpus, a case made of only the verdict's decisive facts (with
+//! the same date, settings and discretions) gives the same outcome; and the
+//! law a verdict rests on is the law that decided it.
+
+use refuge::case::{load_case, CaseFormat};
+use refuge::{compile, Engine, Options, Program, SourceMap};
+use std::path::{Path, PathBuf};
+
+fn program() -> Program {
+    compile(&SourceMap::builtin())
+        .map(|c| c.program)
+        .unwrap_or_else(|_| panic!("the built-in policies check"))
+}
+
+fn corpus() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/cases"] {
+        for entry in std::fs::read_dir(root.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            if CaseFormat::from_path(&path).is_some() {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Replays every decided verdict of one case from its decisive facts;
+/// returns the mismatches as lines.
+fn replay_all(
+    program: &Program,
+    name: &str,
+    case: &refuge::Case,
+    all: bool,
+    blank: bool,
+) -> (usize, Vec<String>) {
+    let engine = Engine::new(program);
+    let options = Options {
+        as_of: case.as_of.is_none().then(|| jiff::civil::date(2024, 1, 1)),
+        verdicts: if all {
+            program
+                .verdicts()
+                .filter_map(|d| program.definitions.get(d.index()))
+                .map(|d| d.name.clone())
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    let Ok(evaluation) = engine.evaluate(case, &options) else {
+        return (0, Vec::new());
+    };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for &def in evaluation.verdict_ids() {
+        let Some(expected) = evaluation.value(def) else {
+            continue;
+        };
+        checked += 1;
+        let mut replay = evaluation.replay_case(def);
+        if blank {
+            replay["facts"] = serde_json::json!({});
+        }
+        let text = replay.to_string();
+        let verdict = &program.definitions[def.index()].name;
+        let replayed = match load_case(program, "replay", &text, CaseFormat::Json) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!(
+                    "{name}: {verdict}: replay case does not load: {e:?}\n{text}"
+                ));
+                continue;
+            }
+        };
+        let got = engine.value_of(&replayed, def, replayed.as_of.unwrap_or_default());
+        match got {
+            Ok(Some(v)) if v == *expected => {}
+            other => failures.push(format!(
+                "{name}: {verdict}: expected {}, replay gives {:?}\n  from {text}",
+                expected.display(program),
+                other.map(|o| o.map(|v| v.display(program)))
+            )),
+        }
+    }
+    (checked, failures)
+}
+
+#[test]
+fn every_decided_verdict_of_the_corpus_replays_from_its_decisive_facts() {
+    let program = program();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut control = 0;
+    for path in corpus() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let format = CaseFormat::from_path(&path).unwrap();
+        let name = path.display().to_string();
+        let case = load_case(&program, &name, &text, format).unwrap();
+        for all in [false, true] {
+            let (n, f) = replay_all(&program, &name, &case, all, false);
+            checked += n;
+            failures.extend(f);
+            // The control: without the decisive facts, outcomes do change.
+            control += replay_all(&program, &name, &case, all, true).1.len();
+        }
+    }
+    assert!(checked > 1000, "only {checked} verdicts replayed");
+    assert!(
+        control > checked / 4,
+        "only {control} of {checked} outcomes change without their decisive facts: the replay proves little"
+    );
+    eprintln!("{checked} decided verdicts replayed; {control} change with no facts at all");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} outcomes change when replayed from their decisive facts:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
