@@ -1,6 +1,10 @@
 //! Benchmarks: compiling the built-in policy set, loading a case, and
-//! evaluating it with and without its explanation — for the verdicts the case
-//! asks for, for every verdict, and for one verdict.
+//! evaluating it — values only, with the derivation graph (fresh, and with
+//! the graph's memory reused across cases), and the JSON — for the verdicts the
+//! case asks for, for every verdict, and on a 4-rule toy statute.
+//!
+//! `cargo bench --bench eval`; the figures are reported in
+//! docs/architecture.md.
 
 #![allow(
     missing_docs,
@@ -10,8 +14,62 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use refuge::case::{load_case, CaseFormat};
 use refuge::compile::compile;
-use refuge::eval::{Engine, Options};
+use refuge::eval::{Derivation, Engine, Options};
 use refuge::source::SourceMap;
+use refuge::Program;
+
+fn all_verdicts(program: &Program) -> Options {
+    Options {
+        as_of: None,
+        verdicts: program
+            .verdicts()
+            .filter_map(|d| program.definitions.get(d.index()).map(|d| d.name.clone()))
+            .collect(),
+    }
+}
+
+/// Evaluates `options` on `case` through every path, under `what`.
+fn paths(c: &mut Criterion, what: &str, program: &Program, case: &refuge::Case, options: &Options) {
+    let engine = Engine::new(program);
+    c.bench_function(&format!("{what}: values only"), |b| {
+        b.iter(|| {
+            engine
+                .values(black_box(case), options)
+                .map(|v| v.len())
+                .unwrap_or(0)
+        })
+    });
+    c.bench_function(&format!("{what}: derivation graph, fresh"), |b| {
+        b.iter(|| {
+            engine
+                .evaluate(black_box(case), options)
+                .map(|e| e.derivation().read_count())
+                .unwrap_or(0)
+        })
+    });
+    let mut graph = Some(Derivation::new());
+    c.bench_function(&format!("{what}: derivation graph, reused"), |b| {
+        b.iter(|| {
+            let g = graph.take().unwrap_or_default();
+            match engine.evaluate_with(black_box(case), options, g) {
+                Ok(e) => {
+                    let n = e.derivation().read_count();
+                    graph = Some(e.into_derivation());
+                    n
+                }
+                Err(_) => 0,
+            }
+        })
+    });
+    c.bench_function(&format!("{what}: graph + explained JSON"), |b| {
+        b.iter(|| {
+            engine
+                .evaluate(black_box(case), options)
+                .map(|e| e.to_json_line().len())
+                .unwrap_or(0)
+        })
+    });
+}
 
 fn benches(c: &mut Criterion) {
     let sources = SourceMap::builtin();
@@ -30,55 +88,23 @@ fn benches(c: &mut Criterion) {
     let Ok(case) = load_case(program, "defector.json", text, CaseFormat::Json) else {
         return;
     };
-    let engine = Engine::new(program);
-    let all_names: Vec<String> = program
-        .verdicts()
-        .filter_map(|d| program.definitions.get(d.index()).map(|d| d.name.clone()))
-        .collect();
-    println!(
-        "built-in policies: {} verdicts, {} rules; the case asks for {} verdicts",
-        all_names.len(),
-        program.rules.len(),
-        case.verdicts.len()
-    );
     c.bench_function("load case (JSON)", |b| {
         b.iter(|| load_case(program, "defector.json", black_box(text), CaseFormat::Json).is_ok())
     });
-    let groups = [
-        ("the case's verdicts", Options::default()),
-        (
-            "every verdict",
-            Options {
-                as_of: None,
-                verdicts: all_names.clone(),
-            },
-        ),
-        (
-            "one verdict",
-            Options {
-                as_of: None,
-                verdicts: all_names.iter().take(1).cloned().collect(),
-            },
-        ),
-    ];
-    for (what, options) in &groups {
-        c.bench_function(&format!("evaluate {what}, values only"), |b| {
-            b.iter(|| {
-                engine
-                    .values(black_box(&case), options)
-                    .map(|v| v.len())
-                    .unwrap_or(0)
-            })
-        });
-        c.bench_function(&format!("evaluate {what}, with explanation"), |b| {
-            b.iter(|| {
-                engine
-                    .evaluate(black_box(&case), options)
-                    .map(|e| e.verdicts.len())
-                    .unwrap_or(0)
-            })
-        });
-    }
+    paths(c, "defector, its 9 verdicts", program, &case, &Options::default());
+    paths(c, "defector, all verdicts", program, &case, &all_verdicts(program));
+
+    let mut toy_sources = SourceMap::new();
+    toy_sources.add("toy.policy", include_str!("data/toy.policy"));
+    let Ok(toy) = compile(&toy_sources) else {
+        return;
+    };
+    let toy_case = r#"{"as_of": "2020-01-01", "facts": {"defected": true, "applied": true,
+        "convictions": ["theft"], "years_abroad": 3, "torture_risk": true}}"#;
+    let Ok(toy_case) = load_case(&toy.program, "toy.json", toy_case, CaseFormat::Json) else {
+        return;
+    };
+    paths(c, "toy statute", &toy.program, &toy_case, &Options::default());
 }
 
 criterion_group!(eval, benches);

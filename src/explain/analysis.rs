@@ -84,6 +84,8 @@ pub struct DecisiveFact {
     pub fact: FactId,
     /// The rule (or default) whose condition or value read it.
     pub via: Via,
+    /// Whether that rule applies (`false`: the fact shows it does not).
+    pub applies: bool,
     /// Support or exclusion.
     pub role: Role,
 }
@@ -304,7 +306,7 @@ impl<'e, 'a> Walker<'e, 'a> {
             }
             Decided::Default => {
                 self.apply(Applied::Default(node.def), role);
-                self.walk(node.default_reads, role, Via::Default(node.def));
+                self.walk(node.default_reads, role, Via::Default(node.def), true);
             }
             Decided::Undetermined(_) => return,
         }
@@ -315,7 +317,7 @@ impl<'e, 'a> Walker<'e, 'a> {
             if entry.active.is_none() {
                 // A rule that may apply and gives the same value: its value's
                 // reads keep it from turning unknown.
-                self.walk(entry.value_reads, role, Via::Rule(entry.rule));
+                self.walk(entry.value_reads, role, Via::Rule(entry.rule), true);
                 continue;
             }
             if value.is_some() && self.value_of(entry) == value {
@@ -332,8 +334,8 @@ impl<'e, 'a> Walker<'e, 'a> {
         if rule.is_some_and(|r| r.meta.from.is_some() || r.meta.until.is_some()) {
             self.out.as_of_decisive = true;
         }
-        self.walk(entry.condition_reads, role, Via::Rule(entry.rule));
-        self.walk(entry.value_reads, role, Via::Rule(entry.rule));
+        self.walk(entry.condition_reads, role, Via::Rule(entry.rule), true);
+        self.walk(entry.value_reads, role, Via::Rule(entry.rule), true);
         if entry.discretion.is_some() {
             self.discretion(entry, true);
         }
@@ -349,19 +351,20 @@ impl<'e, 'a> Walker<'e, 'a> {
         let reason = if !entry.in_force {
             self.out.as_of_decisive = true;
             NotApplied::NotInForce
+        } else if entry.condition == Some(false) {
+            self.walk(
+                entry.condition_reads,
+                Role::Exclusion,
+                Via::Rule(entry.rule),
+                false,
+            );
+            NotApplied::ConditionFalse
         } else if entry.discretion == Some(DiscretionState::Declined) {
             self.discretion(entry, true);
             NotApplied::Declined
         } else if entry.discretion == Some(DiscretionState::Open) {
             self.discretion(entry, true);
             NotApplied::Open
-        } else if entry.condition == Some(false) {
-            self.walk(
-                entry.condition_reads,
-                Role::Exclusion,
-                Via::Rule(entry.rule),
-            );
-            NotApplied::ConditionFalse
         } else {
             // Defeated: the first active exception aimed at it.
             let exceptions = self
@@ -421,7 +424,7 @@ impl<'e, 'a> Walker<'e, 'a> {
 
     /// The marked reads of a range: facts, rows, the date, and the decisive
     /// derivations of the definitions read.
-    fn walk(&mut self, range: Span32, role: Role, via: Via) {
+    fn walk(&mut self, range: Span32, role: Role, via: Via, applies: bool) {
         let graph = &self.e.graph;
         for read in graph.reads(range) {
             if !read.mark {
@@ -431,7 +434,12 @@ impl<'e, 'a> Walker<'e, 'a> {
                 ReadOf::Fact(f) => {
                     if self.e.case.fact(f).is_some() && !self.out.facts.iter().any(|d| d.fact == f)
                     {
-                        self.out.facts.push(DecisiveFact { fact: f, via, role });
+                        self.out.facts.push(DecisiveFact {
+                            fact: f,
+                            via,
+                            role,
+                            applies,
+                        });
                     }
                 }
                 ReadOf::Def(d) => {

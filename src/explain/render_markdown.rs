@@ -1,22 +1,22 @@
 //! The Markdown rendering: a memo a reviewer can sign.
 //!
-//! It opens with a conclusion computed from the outcome (never the case's own
-//! description) and a table of the verdicts asked; then, per verdict, the
-//! reasoning (the rules applied, the exceptions that displaced others, the
-//! note that decides), the law applied, the decisive facts with their effect,
-//! the discretions, and what was also considered in a few lines. Provenance
-//! and the drafters' notes are in an appendix. Verdicts that were not asked
-//! for by name and are undetermined only for lack of facts are listed in one
-//! line each at the end.
+//! It opens with a conclusion computed from the outcomes (never the case's own
+//! description) and a table of the verdicts asked, then a numbered conclusion
+//! per verdict (what decided it, what displaced what, the note that decides),
+//! and, for all verdicts together, the law applied, the decisive facts with
+//! their effect, the discretions (exercised, open, not reached) and what was
+//! also considered, folded to a few lines. Verdicts not asked for by name and
+//! undetermined for lack of facts take one line each at the end; provenance is
+//! in an appendix. Drafting codes are kept out of the reasoning.
 
 use super::analysis::{Applied, Explained, NotApplied, Role};
 use super::words;
 use super::{Evaluation, Outcome};
 use crate::eval::graph::DiscretionState;
-use crate::ir::{DefId, Program, RuleKind};
+use crate::ir::{Citation, DefId, Program, RuleId, RuleKind};
 
-/// How many "also considered" rules a verdict lists before folding the rest.
-const CONSIDERED_SHOWN: usize = 6;
+/// How many "also considered" rules the memo lists before folding the rest.
+const CONSIDERED_SHOWN: usize = 8;
 
 /// Renders an evaluation as a Markdown memo. Deterministic; ends with a
 /// single newline.
@@ -28,7 +28,31 @@ pub fn to_markdown(e: &Evaluation) -> String {
         .iter()
         .partition(|(d, _)| e.asked_by_name() || e.value(*d).is_some());
     let mut blocks: Vec<String> = Vec::new();
-    blocks.push(format!("# {}", headline(e, &full)));
+    // The memo leads with the decision that weighs the most rules, and with
+    // the exception or discretion that decided it.
+    let mut by_weight: Vec<usize> = (0..full.len()).collect();
+    by_weight.sort_by_key(|&i| {
+        std::cmp::Reverse(full.get(i).map_or(0, |(d, _)| {
+            program
+                .definitions
+                .get(d.index())
+                .map_or(0, |i| i.rules.len())
+        }))
+    });
+    let leads: Vec<usize> = by_weight.into_iter().take(1).collect();
+    let title: Vec<String> = leads
+        .iter()
+        .filter_map(|&i| full.get(i))
+        .map(|(d, x)| headline(e, *d, x))
+        .collect();
+    blocks.push(format!(
+        "# {}",
+        if title.is_empty() {
+            "Evaluation".to_string()
+        } else {
+            title.join("; ")
+        }
+    ));
     let mut dateline = format!("*Law applied as of {}.*", esc(&e.as_of()));
     if let Some(d) = e.description() {
         dateline.push_str(&format!(" *Case file: {}.*", esc(d)));
@@ -51,12 +75,19 @@ pub fn to_markdown(e: &Evaluation) -> String {
             ));
         }
         blocks.push(table.join("\n"));
+        let items: Vec<String> = full
+            .iter()
+            .enumerate()
+            .map(|(i, (d, x))| conclusion(e, i + 1, *d, x))
+            .collect();
+        blocks.push(format!("## Conclusion\n\n{}", items.join("\n")));
     }
-    for (i, (d, x)) in full.iter().enumerate() {
-        verdict(&mut blocks, e, i + 1, *d, x);
-    }
+    law(&mut blocks, program, &full);
+    facts(&mut blocks, e, &full);
+    missing(&mut blocks, e, &full);
+    discretions(&mut blocks, program, &full);
+    considered(&mut blocks, program, &full);
     if !brief.is_empty() {
-        blocks.push("## Not decided for lack of facts".to_string());
         let items: Vec<String> = brief
             .iter()
             .map(|(d, x)| {
@@ -76,9 +107,12 @@ pub fn to_markdown(e: &Evaluation) -> String {
                 )
             })
             .collect();
-        blocks.push(items.join("\n"));
+        blocks.push(format!(
+            "## Not decided for lack of facts\n\n{}",
+            items.join("\n")
+        ));
     }
-    appendix(&mut blocks, e, &full);
+    appendix(&mut blocks, program, &full);
     let text = blocks.join("\n\n");
     let mut out = String::with_capacity(text.len() + 1);
     for line in text.lines() {
@@ -88,36 +122,28 @@ pub fn to_markdown(e: &Evaluation) -> String {
     out
 }
 
-/// The memo's title: the first verdict's outcome and what decided it.
-fn headline(e: &Evaluation, full: &[&(DefId, Explained)]) -> String {
-    let program = e.program;
-    let Some((d, x)) = full.first() else {
-        return "Evaluation".to_string();
-    };
-    let outcome = cap(&outcome_phrase(e, *d));
-    match e.outcome(*d) {
-        Outcome::ByRules(_) => {
-            let exceptions: Vec<String> = own_applied(program, *d, x)
-                .into_iter()
-                .filter(|r| {
-                    program
-                        .rules
-                        .get(r.index())
-                        .is_some_and(|i| i.kind != RuleKind::Base)
-                })
-                .map(|r| rule_phrase(program, r))
-                .collect();
-            if exceptions.is_empty() {
-                outcome
-            } else {
-                format!("{outcome}: {}", words::join_words(&exceptions))
-            }
-        }
-        _ => outcome,
+/// The exception or exercised discretion of the verdict's own that decided
+/// it, if any.
+fn decisive_exception(program: &Program, d: DefId, x: &Explained) -> Option<RuleId> {
+    own_applied(program, d, x).into_iter().find(|r| {
+        program
+            .rules
+            .get(r.index())
+            .is_some_and(|i| i.kind != RuleKind::Base || i.may.is_some())
+    })
+}
+
+/// The memo's title: the leading verdict's outcome and the exception that
+/// decided it.
+fn headline(e: &Evaluation, d: DefId, x: &Explained) -> String {
+    let outcome = cap(&outcome_phrase(e, d));
+    match decisive_exception(e.program, d, x) {
+        Some(r) => format!("{outcome} — {}", rule_phrase(e.program, r)),
+        None => outcome,
     }
 }
 
-/// "protected" / "not: …" — the value with its label, for prose.
+/// The value's label for prose, or `name` is `value`.
 fn outcome_phrase(e: &Evaluation, d: DefId) -> String {
     let program = e.program;
     match e.outcome(d) {
@@ -150,13 +176,16 @@ fn decided_by_cell(e: &Evaluation, d: DefId, x: &Explained) -> String {
             .map(|r| code(words::rule_name(program, r)))
             .collect::<Vec<_>>()
             .join(", "),
-        Outcome::ByDefault(_) => "default".to_string(),
+        Outcome::ByDefault(_) => match decisive_exception(program, d, x) {
+            Some(r) => format!("default, after {}", code(words::rule_name(program, r))),
+            None => "default".to_string(),
+        },
         _ => format!("missing {} fact(s)", x.pending.len()),
     }
 }
 
 /// The verdict's own rules applied in the support role.
-fn own_applied(program: &Program, d: DefId, x: &Explained) -> Vec<crate::ir::RuleId> {
+fn own_applied(program: &Program, d: DefId, x: &Explained) -> Vec<RuleId> {
     x.applied
         .iter()
         .filter_map(|a| match a {
@@ -168,39 +197,59 @@ fn own_applied(program: &Program, d: DefId, x: &Explained) -> Vec<crate::ir::Rul
         .collect()
 }
 
-/// A rule for prose: its `may` permission or its name.
-fn rule_phrase(program: &Program, r: crate::ir::RuleId) -> String {
+/// A rule for prose: its `may` permission (exercised) or its name.
+fn rule_phrase(program: &Program, r: RuleId) -> String {
     let name = code(words::rule_name(program, r));
     match program.rules.get(r.index()).and_then(|i| i.may.as_ref()) {
-        Some(may) => format!("{} exercised ({name})", esc(&may.permits)),
+        Some(may) => format!("discretion to {} exercised ({name})", esc(&may.permits)),
         None => name,
     }
 }
 
-fn verdict(blocks: &mut Vec<String>, e: &Evaluation, n: usize, d: DefId, x: &Explained) {
+/// One numbered item of the conclusion.
+fn conclusion(e: &Evaluation, n: usize, d: DefId, x: &Explained) -> String {
     let program = e.program;
-    let info = program.definitions.get(d.index());
-    blocks.push(format!(
-        "## {n}. {} ({})",
-        cap(&esc(info
-            .and_then(|i| i.label.as_deref())
-            .unwrap_or(words::def_name(program, d)))),
+    let mut item = format!(
+        "{n}. **{}** ({}). ",
+        cap(&outcome_phrase(e, d)),
         code(words::def_name(program, d))
-    ));
-    let mut para = format!("**{}.** ", cap(&outcome_phrase(e, d)));
+    );
+    let own = own_applied(program, d, x);
     match e.outcome(d) {
         Outcome::ByRules(_) => {
-            let own = own_applied(program, d, x);
-            let names: Vec<String> = own.iter().map(|r| rule_phrase(program, *r)).collect();
-            para.push_str(&format!("Decided by {}.", words::join_words(&names)));
+            let parts: Vec<String> = own
+                .iter()
+                .filter(|r| {
+                    program
+                        .rules
+                        .get(r.index())
+                        .is_some_and(|i| i.value.is_some())
+                })
+                .map(|r| {
+                    let cites = program
+                        .rules
+                        .get(r.index())
+                        .map(|i| words::short_cites(program, i.meta.cites.get(..1).unwrap_or(&[])))
+                        .unwrap_or_default();
+                    format!("{} ({})", rule_phrase(program, *r), esc(&cites))
+                })
+                .collect();
+            item.push_str(&format!("Decided by {}.", words::join_words(&parts)));
         }
         Outcome::ByDefault(_) => {
-            para.push_str("No rule gives another value, so the default applies.");
+            let cites = program
+                .definitions
+                .get(d.index())
+                .and_then(|i| i.default.as_ref())
+                .map(|df| words::short_cites(program, df.meta.cites.get(..1).unwrap_or(&[])))
+                .unwrap_or_default();
+            item.push_str(&format!(
+                "No rule gives another value, so the default applies ({}).",
+                esc(&cites)
+            ));
         }
-        Outcome::Undetermined(u) => {
-            para.push_str(&format!("{}.", cap(words::undetermined(u))));
-        }
-        Outcome::NotEvaluated => para.push_str("Not evaluated."),
+        Outcome::Undetermined(u) => item.push_str(&format!("{}.", cap(words::undetermined(u)))),
+        Outcome::NotEvaluated => item.push_str("Not evaluated."),
     }
     let displaced: Vec<String> = x
         .considered
@@ -216,166 +265,249 @@ fn verdict(blocks: &mut Vec<String>, e: &Evaluation, n: usize, d: DefId, x: &Exp
         })
         .collect();
     if !displaced.is_empty() {
-        para.push_str(&format!(" {}.", cap(&words::join_words(&displaced))));
+        item.push_str(&format!(" {}.", cap(&words::join_words(&displaced))));
     }
-    let open: Vec<String> = x
+    let open = x
         .discretions
         .iter()
-        .filter(|d| d.state == DiscretionState::Open && d.condition != Some(false))
-        .map(|d| discretion_phrase(program, d.rule))
-        .collect();
-    if !open.is_empty() && e.value(d).is_some() {
-        para.push_str(&format!(
-            " This holds unless {} {} exercised.",
-            words::join_words(&open),
-            if open.len() > 1 { "are" } else { "is" }
+        .filter(|dis| dis.decisive && dis.state == DiscretionState::Open)
+        .count();
+    if open > 0 && e.value(d).is_some() {
+        item.push_str(&format!(
+            " This holds unless {} open discretion{} {} exercised (see Discretions).",
+            if open == 1 {
+                "an".to_string()
+            } else {
+                open.to_string()
+            },
+            if open == 1 { "" } else { "s" },
+            if open == 1 { "is" } else { "are" },
         ));
     }
-    blocks.push(para);
-    for r in own_applied(program, d, x) {
-        for note in program
-            .rules
-            .get(r.index())
-            .map(|i| i.meta.notes.as_slice())
-            .unwrap_or(&[])
-        {
+    for r in own {
+        let Some(info) = program.rules.get(r.index()) else {
+            continue;
+        };
+        if info.kind == RuleKind::Base && info.may.is_none() {
+            continue;
+        }
+        for note in &info.meta.notes {
             let note = clean_note(note);
             if !note.is_empty() {
-                blocks.push(format!("> {}", esc(&note)));
+                item.push_str(&format!(" *Note:* {}.", esc(note.trim_end_matches('.'))));
             }
         }
     }
-    let law = x.rests_on(program);
-    if !law.is_empty() {
-        let items: Vec<String> = words::grouped(program, &law)
-            .into_iter()
-            .map(|(title, pins)| format!("- {}: {}", esc(&title), esc(&pins.join("; "))))
-            .collect();
-        blocks.push(format!("**Law applied**\n\n{}", items.join("\n")));
+    item
+}
+
+/// The law the outcomes rest on, by source.
+fn law(blocks: &mut Vec<String>, program: &Program, full: &[&(DefId, Explained)]) {
+    let mut cites: Vec<&Citation> = Vec::new();
+    for (_, x) in full {
+        for c in x.rests_on(program) {
+            if !cites.iter().any(|k| {
+                k.source == c.source
+                    && crate::ir::article(&k.pinpoint) == crate::ir::article(&c.pinpoint)
+            }) {
+                cites.push(c);
+            }
+        }
     }
-    if !x.facts.is_empty() {
-        let mut table = vec![
-            "| Fact | Found | Effect |".to_string(),
-            "|---|---|---|".to_string(),
-        ];
+    if cites.is_empty() {
+        return;
+    }
+    let mut groups: Vec<(crate::ir::SourceId, Vec<&str>)> = Vec::new();
+    for c in &cites {
+        let pin = crate::ir::article(&c.pinpoint);
+        match groups.iter_mut().find(|g| g.0 == c.source) {
+            Some(g) => {
+                if !g.1.contains(&pin) {
+                    g.1.push(pin);
+                }
+            }
+            None => groups.push((c.source, vec![pin])),
+        }
+    }
+    let items: Vec<String> = groups
+        .iter()
+        .map(|(source, pins)| {
+            let title = program
+                .sources
+                .get(source.index())
+                .map_or("?", |s| s.title.as_ref());
+            format!("- {}: {}", esc(title), esc(&pins.join("; ")))
+        })
+        .collect();
+    blocks.push(format!("## Law applied\n\n{}", items.join("\n")));
+}
+
+/// The decisive facts of all verdicts, each once, with its first effect.
+fn facts(blocks: &mut Vec<String>, e: &Evaluation, full: &[&(DefId, Explained)]) {
+    let program = e.program;
+    let mut rows: Vec<(crate::ir::FactId, String)> = Vec::new();
+    for (_, x) in full {
         for f in &x.facts {
-            let value = e
-                .case
-                .fact(f.fact)
-                .map_or("missing".to_string(), |v| v.display(program));
+            if rows.iter().any(|(id, _)| *id == f.fact) {
+                continue;
+            }
             let via = match f.via {
                 super::Via::Rule(r) => code(words::rule_name(program, r)),
                 super::Via::Default(d) => {
                     format!("default of {}", code(words::def_name(program, d)))
                 }
             };
-            let effect = match f.role {
-                Role::Support => format!("{via} applies"),
-                Role::Exclusion => format!("{via} does not apply"),
+            let effect = if f.applies {
+                format!("{via} applies")
+            } else {
+                format!("{via} does not apply")
             };
-            table.push(format!(
-                "| {} | {} | {} |",
-                code(words::fact_path(program, f.fact)),
-                code(&value),
-                effect
+            rows.push((f.fact, effect));
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let mut table = vec![
+        "| Fact | Found | Effect |".to_string(),
+        "|---|---|---|".to_string(),
+    ];
+    for (f, effect) in rows {
+        let value = e
+            .case
+            .fact(f)
+            .map_or("missing".to_string(), |v| v.display(program));
+        table.push(format!(
+            "| {} | {} | {} |",
+            code(words::fact_path(program, f)),
+            code(&value),
+            effect
+        ));
+    }
+    blocks.push(format!("## Decisive facts\n\n{}", table.join("\n")));
+}
+
+/// Missing facts the undetermined verdicts asked for wait on.
+fn missing(blocks: &mut Vec<String>, e: &Evaluation, full: &[&(DefId, Explained)]) {
+    let program = e.program;
+    let mut items: Vec<String> = Vec::new();
+    for (d, x) in full {
+        for m in &x.pending {
+            let ty = program
+                .facts
+                .get(m.fact.index())
+                .map_or("?".to_string(), |f| program.type_name(f.ty));
+            let waiting: Vec<String> = m
+                .waiting
+                .iter()
+                .map(|w| code(&words::via_name(program, *w)))
+                .collect();
+            items.push(format!(
+                "- {} ({}), for {}: {} wait{} on it",
+                code(words::fact_path(program, m.fact)),
+                esc(&ty),
+                code(words::def_name(program, *d)),
+                words::join_words(&waiting),
+                if waiting.len() == 1 { "s" } else { "" }
             ));
         }
-        blocks.push(format!("**Decisive facts**\n\n{}", table.join("\n")));
     }
-    if !x.pending.is_empty() {
-        let items: Vec<String> = x
-            .pending
-            .iter()
-            .map(|m| {
-                let ty = program
-                    .facts
-                    .get(m.fact.index())
-                    .map_or("?".to_string(), |f| program.type_name(f.ty));
-                let waiting: Vec<String> = m
-                    .waiting
-                    .iter()
-                    .map(|w| code(&words::via_name(program, *w)))
-                    .collect();
-                format!(
-                    "- {} ({}): {} wait{} on it",
-                    code(words::fact_path(program, m.fact)),
-                    esc(&ty),
-                    words::join_words(&waiting),
-                    if waiting.len() == 1 { "s" } else { "" }
-                )
-            })
-            .collect();
+    if !items.is_empty() {
         blocks.push(format!(
-            "**Missing facts that decide it**\n\n{}",
+            "## Missing facts that decide\n\n{}",
             items.join("\n")
         ));
     }
-    if !x.discretions.is_empty() {
-        let items: Vec<String> = x
-            .discretions
-            .iter()
-            .map(|dis| {
-                let state = match (dis.state, dis.condition, dis.decisive) {
-                    (DiscretionState::Exercised, _, true) => "Exercised, decisive",
-                    (DiscretionState::Exercised, _, false) => "Exercised",
-                    (DiscretionState::Declined, _, _) => "Declined",
-                    (DiscretionState::Open, Some(false), _) => "Not reached",
-                    (DiscretionState::Open, Some(true), _) => "Open",
-                    (DiscretionState::Open, None, _) => "Open if its conditions hold",
-                };
-                format!("- {state}: {}", discretion_phrase(program, dis.rule))
-            })
-            .collect();
-        blocks.push(format!("**Discretions**\n\n{}", items.join("\n")));
+}
+
+/// Discretions met, grouped by how they stand and who holds them.
+fn discretions(blocks: &mut Vec<String>, program: &Program, full: &[&(DefId, Explained)]) {
+    // (state, holder, permits)
+    let mut groups: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    let mut seen: Vec<RuleId> = Vec::new();
+    for (_, x) in full {
+        for dis in &x.discretions {
+            if seen.contains(&dis.rule) {
+                continue;
+            }
+            seen.push(dis.rule);
+            let state = match (dis.state, dis.condition, dis.decisive) {
+                (DiscretionState::Exercised, _, true) => "Exercised, decisive",
+                (DiscretionState::Exercised, _, false) => "Exercised",
+                (DiscretionState::Declined, _, _) => "Declined",
+                (DiscretionState::Open, Some(false), _) => "Not reached (conditions not met)",
+                (DiscretionState::Open, Some(true), _) => "Open",
+                (DiscretionState::Open, None, _) => "Open if the facts bear it out",
+            };
+            let Some(info) = program.rules.get(dis.rule.index()) else {
+                continue;
+            };
+            let Some(may) = info.may.as_ref() else {
+                continue;
+            };
+            let text = format!("{} ({})", esc(&may.permits), code(&info.name));
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == state && g.1 == may.holder.as_str())
+            {
+                Some(g) => g.2.push(text),
+                None => groups.push((state, may.holder.as_str(), vec![text])),
+            }
+        }
     }
-    let considered: Vec<String> = x
-        .considered
+    if groups.is_empty() {
+        return;
+    }
+    let items: Vec<String> = groups
         .iter()
-        .filter(|c| !matches!(c.reason, NotApplied::DefeatedBy(_)) || c.role == Role::Exclusion)
-        .filter(|c| !matches!(c.reason, NotApplied::Open | NotApplied::Declined))
-        .map(|c| {
-            let cites: Vec<&crate::ir::Citation> = program
+        .map(|(state, holder, list)| format!("- {state}, {}: {}", esc(holder), list.join("; ")))
+        .collect();
+    blocks.push(format!("## Discretions\n\n{}", items.join("\n")));
+}
+
+/// Rules found not to apply, folded.
+fn considered(blocks: &mut Vec<String>, program: &Program, full: &[&(DefId, Explained)]) {
+    let mut lines: Vec<String> = Vec::new();
+    let mut seen: Vec<RuleId> = Vec::new();
+    for (_, x) in full {
+        for c in &x.considered {
+            if seen.contains(&c.rule)
+                || matches!(c.reason, NotApplied::Open | NotApplied::Declined)
+                || (matches!(c.reason, NotApplied::DefeatedBy(_)) && c.role == Role::Support)
+            {
+                continue;
+            }
+            seen.push(c.rule);
+            let cites = program
                 .rules
                 .get(c.rule.index())
-                .map(|r| r.meta.cites.iter().take(1).collect())
+                .map(|r| words::short_cites(program, r.meta.cites.get(..1).unwrap_or(&[])))
                 .unwrap_or_default();
-            format!(
+            lines.push(format!(
                 "{} ({}): {}",
                 code(words::rule_name(program, c.rule)),
-                esc(&words::cite_line(program, &cites)),
-                esc(&words::not_applied(program, c.reason, c.rule))
-            )
-        })
-        .collect();
-    if !considered.is_empty() {
-        let shown = considered.len().min(CONSIDERED_SHOWN);
-        let mut items: Vec<String> = considered
-            .iter()
-            .take(shown)
-            .map(|c| format!("- {c}"))
-            .collect();
-        if considered.len() > shown {
-            items.push(format!(
-                "- and {} more (see `--explain` or the JSON)",
-                considered.len() - shown
+                esc(&cites),
+                words::not_applied(program, c.reason, c.rule)
             ));
         }
-        blocks.push(format!("**Also considered**\n\n{}", items.join("\n")));
     }
+    if lines.is_empty() {
+        return;
+    }
+    let shown = lines.len().min(CONSIDERED_SHOWN);
+    let mut items: Vec<String> = lines.iter().take(shown).map(|l| format!("- {l}")).collect();
+    if lines.len() > shown {
+        items.push(format!(
+            "- and {} more rules that do not apply (`refuge eval --explain`, or the JSON)",
+            lines.len() - shown
+        ));
+    }
+    blocks.push(format!("## Also considered\n\n{}", items.join("\n")));
 }
 
-fn discretion_phrase(program: &Program, r: crate::ir::RuleId) -> String {
-    let name = code(words::rule_name(program, r));
-    match program.rules.get(r.index()).and_then(|i| i.may.as_ref()) {
-        Some(may) => format!("{} may {} ({name})", esc(&may.holder), esc(&may.permits)),
-        None => name,
-    }
-}
-
-/// Provenance of what the outcomes rest on.
-fn appendix(blocks: &mut Vec<String>, e: &Evaluation, full: &[&(DefId, Explained)]) {
-    let program = e.program;
-    let mut rules: Vec<crate::ir::RuleId> = Vec::new();
+/// Provenance of the rules applied.
+fn appendix(blocks: &mut Vec<String>, program: &Program, full: &[&(DefId, Explained)]) {
+    let mut rules: Vec<RuleId> = Vec::new();
     for (_, x) in full {
         for a in &x.applied {
             if let Applied::Rule(r) = a {
@@ -385,50 +517,84 @@ fn appendix(blocks: &mut Vec<String>, e: &Evaluation, full: &[&(DefId, Explained
             }
         }
     }
-    let items: Vec<String> = rules
-        .iter()
-        .filter_map(|r| {
-            let info = program.rules.get(r.index())?;
-            let p = info.meta.provenance?;
-            Some(format!(
-                "- {}: {} ({})",
-                code(&info.name),
-                p.as_str(),
-                esc(p.describe())
-            ))
-        })
-        .collect();
-    if !items.is_empty() {
-        blocks.push(format!(
-            "## Appendix: provenance of the rules applied\n\n{}",
-            items.join("\n")
-        ));
+    let mut by_tag: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    for r in &rules {
+        let Some(info) = program.rules.get(r.index()) else {
+            continue;
+        };
+        let Some(p) = info.meta.provenance else {
+            continue;
+        };
+        match by_tag.iter_mut().find(|g| g.0 == p.as_str()) {
+            Some(g) => g.2.push(code(&info.name)),
+            None => by_tag.push((p.as_str(), p.describe(), vec![code(&info.name)])),
+        }
     }
+    if by_tag.is_empty() {
+        return;
+    }
+    let items: Vec<String> = by_tag
+        .iter()
+        .map(|(tag, meaning, names)| format!("- *{tag}* ({}): {}", esc(meaning), names.join(", ")))
+        .collect();
+    blocks.push(format!(
+        "## Appendix: provenance of the rules applied\n\n{}",
+        items.join("\n")
+    ));
 }
 
-/// A drafter's note without its drafting codes (`SK-02`, `C-01`, `[X]`).
+/// A drafter's note without the sentences that carry drafting codes
+/// (`SK-02`, `C-01`, `[X]`, `digest §…`).
 fn clean_note(note: &str) -> String {
-    let mut out = Vec::new();
-    for word in note.split_whitespace() {
-        let bare = word.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | ';' | '.' | ':'));
-        let is_code = (bare.starts_with('[') && bare.ends_with(']') && bare.len() <= 5)
+    let is_code = |word: &str| {
+        let bare =
+            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '[' && c != ']' && c != '-');
+        (bare.starts_with('[') && bare.ends_with(']') && bare.len() <= 5)
+            || bare.starts_with('§')
+            || word.contains('§')
             || bare.split_once('-').is_some_and(|(a, b)| {
                 !a.is_empty()
                     && a.len() <= 3
                     && a.chars().all(|c| c.is_ascii_uppercase())
                     && !b.is_empty()
                     && b.chars().all(|c| c.is_ascii_digit())
-            });
-        if !is_code {
-            out.push(word);
+            })
+    };
+    // Sentences end at ". " before a capital, except after an abbreviation
+    // such as `Art.` or `No.`.
+    let mut sentences: Vec<String> = vec![String::new()];
+    let words: Vec<&str> = note.split(' ').collect();
+    for (i, word) in words.iter().enumerate() {
+        if let Some(last) = sentences.last_mut() {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+        let next_capital = words
+            .get(i + 1)
+            .and_then(|w| w.chars().next())
+            .is_some_and(char::is_uppercase);
+        let abbreviation = matches!(
+            *word,
+            "Art." | "Arts." | "No." | "para." | "l." | "p." | "cf."
+        );
+        if word.ends_with('.') && next_capital && !abbreviation {
+            sentences.push(String::new());
         }
     }
-    let text = out.join(" ");
-    text.replace("()", "")
-        .replace(" ,", ",")
-        .replace(" .", ".")
-        .trim()
-        .to_string()
+    let mut kept = Vec::new();
+    for sentence in &sentences {
+        let sentence = sentence.trim().trim_end_matches('.');
+        let clauses: Vec<&str> = sentence
+            .split("; ")
+            .filter(|clause| !clause.split_whitespace().any(is_code))
+            .collect();
+        if !clauses.is_empty() && !sentence.is_empty() {
+            kept.push(clauses.join("; "));
+        }
+    }
+    kept.join(". ").trim().to_string()
 }
 
 fn cap(s: &str) -> String {

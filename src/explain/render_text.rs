@@ -93,20 +93,28 @@ fn summary(e: &Evaluation, def: DefId, x: &Explained) -> (String, String) {
     match e.outcome(def) {
         Outcome::ByRules(v) | Outcome::ByDefault(v) => {
             let by = deciding(e, def, x);
-            let law = words::cite_line(program, &x.rests_on(program));
+            let law: Vec<String> = x
+                .applied
+                .iter()
+                .filter_map(|a| match a {
+                    Applied::Rule(r) => program.rules.get(r.index()).filter(|i| i.def == def),
+                    _ => None,
+                })
+                .map(|i| words::short_cites(program, i.meta.cites.get(..1).unwrap_or(&[])))
+                .collect();
             let mut tail = by;
             if !law.is_empty() {
-                tail.push_str(&format!(" · {law}"));
+                tail.push_str(&format!(" ({})", law.join("; ")));
             }
             let open: Vec<String> = x
                 .discretions
                 .iter()
-                .filter(|d| d.state == DiscretionState::Open && d.condition != Some(false))
+                .filter(|d| d.decisive && d.state == DiscretionState::Open)
                 .map(|d| format!("`{}`", words::rule_name(program, d.rule)))
                 .collect();
             if !open.is_empty() {
                 tail.push_str(&format!(
-                    " · unless the open discretion{} {} {} exercised",
+                    ", unless the open discretion{} {} {} exercised",
                     if open.len() > 1 { "s" } else { "" },
                     words::join_words(&open),
                     if open.len() > 1 { "are" } else { "is" },
@@ -156,7 +164,22 @@ fn wrap(head: &str, tail: &str, indent: usize, width: usize) -> String {
     let mut out = String::new();
     let mut line = head.to_string();
     let mut visible = visible_len(head);
+    // Keep a pinpoint's label with its number (`Art. 7(1)`, `l. 35`).
+    let mut words: Vec<String> = Vec::new();
     for word in tail.split_whitespace() {
+        match words.last_mut() {
+            Some(last)
+                if matches!(last.as_str(), "Art." | "Arts." | "para." | "l." | "§")
+                    || last.ends_with(" Art.") =>
+            {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    for word in &words {
+        let word = word.as_str();
         let len = word.chars().count();
         if visible + 1 + len > width && visible > indent {
             out.push_str(line.trim_end());

@@ -86,9 +86,9 @@ pub struct Verdict {
     pub decision: Decision,
     /// Its own rules, in source order.
     pub rules: Vec<RuleTrace>,
-    /// Definitions on its decisive derivation (or that it waits on).
+    /// Definitions its own rules read, with their outcomes.
     pub definitions: Vec<DefinitionUse>,
-    /// The law the outcome rests on.
+    /// The law its own deciding rules, default and applied exceptions cite.
     pub citations: Vec<CitationRef>,
 }
 
@@ -144,19 +144,50 @@ impl Evaluation<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let definitions = x
-            .nodes
+        // The definitions the verdict's own rules read, as decided.
+        let mut direct: Vec<DefId> = Vec::new();
+        if let Some(n) = self.node(def) {
+            for r in self.graph.rules_of(n) {
+                let reads = self
+                    .graph
+                    .reads(r.condition_reads)
+                    .iter()
+                    .chain(self.graph.reads(r.value_reads));
+                for read in reads {
+                    if let crate::eval::graph::ReadOf::Def(d) = read.of {
+                        if !direct.contains(&d) {
+                            direct.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        let definitions = direct
             .iter()
-            .filter_map(|&i| self.graph.nodes().get(i))
-            .filter(|n| n.def != def)
-            .map(|n| DefinitionUse {
-                name: words::def_name(p, n.def).to_string(),
-                display: n
-                    .value
-                    .as_ref()
+            .map(|&d| DefinitionUse {
+                name: words::def_name(p, d).to_string(),
+                display: self
+                    .value(d)
                     .map_or("undetermined".to_string(), |v| v.display(p)),
             })
             .collect();
+        // The law its own deciding rules (or default) and applied exceptions cite.
+        let mut citations: Vec<CitationRef> = Vec::new();
+        for a in &x.applied {
+            let own = match a {
+                Applied::Rule(r) => p.rules.get(r.index()).is_some_and(|i| i.def == def),
+                Applied::Default(d) => *d == def,
+                Applied::Row(..) => false,
+            };
+            if own {
+                for c in super::analysis::applied_cites(p, *a) {
+                    let c = cite(c);
+                    if !citations.contains(&c) {
+                        citations.push(c);
+                    }
+                }
+            }
+        }
         Verdict {
             name: words::def_name(p, def).to_string(),
             display,
@@ -168,7 +199,7 @@ impl Evaluation<'_> {
             decision,
             rules,
             definitions,
-            citations: x.rests_on(p).into_iter().map(cite).collect(),
+            citations,
         }
     }
 }

@@ -210,3 +210,19 @@ pub(crate) fn join_words(parts: &[String]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
+
+/// The pinpoints of a rule's citations, short: `rok_act Art. 7(1)`.
+pub(crate) fn short_cites(program: &Program, cites: &[Citation]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in cites {
+        let source = program
+            .sources
+            .get(c.source.index())
+            .map_or("?", |s| s.name.as_ref());
+        let text = format!("{source} {}", crate::ir::article(&c.pinpoint));
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+    }
+    parts.join("; ")
+}

@@ -8,11 +8,17 @@ fn eval_explains_the_flagship_case_with_citations_and_exits_0() {
     let out = refuge(&["eval", "examples/defector.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.contains("rok_protection") && text.contains("= protected"),
-        "{text}"
-    );
+    // One summary line per verdict: outcome, the deciding rule, the law.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("rok_protection "))
+        .unwrap_or_else(|| panic!("no summary line for rok_protection in:\n{text}"));
+    assert!(line.contains("protected by `rok_inclusion`"), "{line}");
     assert!(text.contains("Art. 7(1)"), "no citation in:\n{text}");
+    // `--explain` adds each verdict's decisive derivation.
+    let explained = stdout(&refuge(&["eval", "examples/defector.json", "--explain"]));
+    assert!(explained.contains("also considered:"), "{explained}");
+    assert!(explained.len() > text.len() * 2, "{explained}");
 }
 
 #[test]
@@ -23,8 +29,19 @@ fn eval_renders_markdown_and_json() {
         "--format",
         "markdown",
     ]));
-    assert!(md.starts_with("# Case: "), "{md}");
-    assert!(md.contains("### Sources"), "{md}");
+    // The memo opens with a conclusion computed from the outcome, not the
+    // case file's description, and is short enough to sign.
+    assert!(md.starts_with("# Protected: "), "{md}");
+    for section in [
+        "## Conclusion",
+        "## Law applied",
+        "## Decisive facts",
+        "## Discretions",
+    ] {
+        assert!(md.contains(section), "no {section} in:\n{md}");
+    }
+    let words = md.split_whitespace().count();
+    assert!(words <= 1100, "the memo has {words} words");
     let json = stdout(&refuge(&[
         "eval",
         "examples/defector.json",
@@ -32,9 +49,25 @@ fn eval_renders_markdown_and_json() {
         "json",
     ]));
     let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
-    assert_eq!(value["schema"], "refuge.evaluation/1");
-    assert_eq!(value["verdicts"][4]["name"], "rok_protection");
-    assert_eq!(value["verdicts"][4]["outcome"]["status"], "decided");
+    assert_eq!(value["schema"], "refuge.evaluation/2");
+    let v = &value["verdicts"][4];
+    assert_eq!(v["name"], "rok_protection");
+    assert_eq!(v["outcome"]["status"], "decided");
+    assert_eq!(v["outcome"]["by"], "rules");
+    assert_eq!(
+        v["decisive_facts"]["defector"]["application"],
+        "overseas_mission"
+    );
+    let root = v["root"].as_u64().unwrap() as usize;
+    assert_eq!(value["nodes"][root]["definition"], "rok_protection");
+    // Every rule carries its real place in the policy text.
+    let location = value["rules"]["rok_inclusion"]["location"]
+        .as_str()
+        .unwrap();
+    assert!(
+        location.starts_with("kr/resettlement.policy:"),
+        "{location}"
+    );
 }
 
 #[test]
@@ -133,7 +166,7 @@ fn a_jsonl_batch_gives_one_evaluation_per_line_and_reports_bad_lines_in_place() 
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["schema"], "refuge.evaluation/1");
+    assert_eq!(lines[0]["schema"], "refuge.evaluation/2");
     assert_eq!(lines[1]["line"], 3);
     assert!(lines[1]["error"][0]
         .as_str()

@@ -3,7 +3,9 @@
 #![allow(
     clippy::panic,
     clippy::expect_used,
-    reason = "test helpers fail the test with a message"
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers fail the test with a message; JSON is read by path"
 )]
 
 mod bad_error_messages;
