@@ -80,6 +80,17 @@ pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
         Rule::exception_mode => "`overrides` or `lifts`",
         Rule::rule_effect => "`=`",
         Rule::provenance_kind => "a provenance like `seed` or `text`",
+        Rule::locator => return None,
+        Rule::pinpoint | Rule::pin_part => "a pinpoint like `art 9(1)` or a string",
+        Rule::kw_art | Rule::pin_article => "`art`",
+        Rule::kw_para | Rule::pin_paragraph => "`para`",
+        Rule::kw_item | Rule::pin_item => "`item`",
+        Rule::kw_section | Rule::pin_section => "`section`",
+        Rule::kw_footnote | Rule::pin_footnote => "`footnote`",
+        Rule::kw_line | Rule::pin_line => "`line`",
+        Rule::pin_subpara => "a paragraph like `(1)`",
+        Rule::pin_to => "a range like `35..39`",
+        Rule::pin_no => "a number like `9`, `1A` or `VIII`",
 
         Rule::expr | Rule::expr_list => "an expression",
         Rule::op_not => "`not`",
@@ -273,5 +284,11 @@ pub(crate) fn is_keyword_marker(rule: Rule) -> bool {
             | Rule::kw_then
             | Rule::kw_else
             | Rule::kw_exists
+            | Rule::kw_art
+            | Rule::kw_para
+            | Rule::kw_item
+            | Rule::kw_section
+            | Rule::kw_footnote
+            | Rule::kw_line
     )
 }

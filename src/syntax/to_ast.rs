@@ -22,9 +22,9 @@ use super::error::ParseError;
 use super::grammar::{is_keyword_marker, Rule};
 use super::literal;
 use crate::ast::{
-    Cite, Clauses, DefaultDecl, Definition, EnumDecl, Expr, FactDecl, Field, Ident, Item, May,
-    Module, Provenance, RecordDecl, Rule as AstRule, RuleKind, SettingDecl, SourceDecl, SourceKind,
-    TableDecl, TableRow, TestDecl, TypeExpr, Variant,
+    Cite, Clauses, DefaultDecl, Definition, EnumDecl, Expr, FactDecl, Field, Ident, Item, Locator,
+    LocatorKind, May, Module, PinPart, Provenance, RecordDecl, Rule as AstRule, RuleKind,
+    SettingDecl, SourceDecl, SourceKind, TableDecl, TableRow, TestDecl, TypeExpr, Variant,
 };
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -512,6 +512,90 @@ fn ident_list(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Vec<Ident>, P
     Ok(names)
 }
 
+// ---------------------------------------------------------- pinpoints ----
+
+/// `art 9(1) item 5 "remark", art 20`: the parts of a pinpoint.
+fn pinpoint(
+    b: &mut Builder<'_>,
+    pair: Pair<'_, Rule>,
+) -> Result<Spanned<Vec<PinPart>>, ParseError> {
+    let span = b.span(&pair);
+    let mut parts = Vec::new();
+    for part in b.children(pair) {
+        if part.as_rule() != Rule::pin_part {
+            return Err(unexpected(b, &part, "pinpoint"));
+        }
+        let part_span = b.span(&part);
+        let mut locators = Vec::new();
+        let mut remark = None;
+        for child in b.children(part) {
+            if child.as_rule() == Rule::string {
+                remark = Some(string(b, child)?);
+            } else {
+                locators.push(locator(b, child)?);
+            }
+        }
+        parts.push(PinPart {
+            locators,
+            remark,
+            span: part_span,
+        });
+    }
+    Ok(Spanned::new(parts, span))
+}
+
+/// One locator: `art 9(1)`, `line 35..39`, `section "…"`.
+fn locator(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Locator, ParseError> {
+    let span = b.span(&pair);
+    let kind = match pair.as_rule() {
+        Rule::pin_article => LocatorKind::Article,
+        Rule::pin_paragraph => LocatorKind::Paragraph,
+        Rule::pin_item => LocatorKind::Item,
+        Rule::pin_section => LocatorKind::Section,
+        Rule::pin_footnote => LocatorKind::Footnote,
+        Rule::pin_line => LocatorKind::Line,
+        _ => return Err(unexpected(b, &pair, "pin_part")),
+    };
+    let mut children = b.children(pair);
+    let first = children.any()?;
+    let from = match first.as_rule() {
+        Rule::string => string(b, first)?,
+        Rule::pin_no => Spanned::new(first.as_str().to_owned(), b.span(&first)),
+        _ => return Err(unexpected(b, &first, "locator")),
+    };
+    let mut to = None;
+    let mut paragraph = None;
+    for child in children {
+        match child.as_rule() {
+            Rule::pin_to => to = Some(range_end(b, child)?),
+            Rule::pin_subpara => {
+                let mut inner = b.children(child);
+                let no = inner.required(Rule::pin_no)?;
+                let no = Spanned::new(no.as_str().to_owned(), b.span(&no));
+                let end = match inner.next_if(Rule::pin_to) {
+                    Some(p) => Some(range_end(b, p)?),
+                    None => None,
+                };
+                paragraph = Some((no, end));
+            }
+            _ => return Err(unexpected(b, &child, "locator")),
+        }
+    }
+    Ok(Locator {
+        kind,
+        from,
+        to,
+        paragraph,
+        span,
+    })
+}
+
+/// `..9`: the end of a range.
+fn range_end(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Spanned<String>, ParseError> {
+    let no = b.children(pair).required(Rule::pin_no)?;
+    Ok(Spanned::new(no.as_str().to_owned(), b.span(&no)))
+}
+
 // ------------------------------------------------------------ clauses ----
 
 /// The tail clauses that remain in `children`, in any order.
@@ -528,7 +612,21 @@ fn clauses(b: &mut Builder<'_>, children: Children<'_>) -> Result<Clauses, Parse
             }
             Rule::cite_clause => {
                 let source = ident(b, inner.required(Rule::ident)?);
-                let pinpoint = string(b, inner.required(Rule::string)?)?;
+                let pinpoint = match inner.next() {
+                    Some(p) if p.as_rule() == Rule::pinpoint => pinpoint(b, p)?,
+                    Some(p) if p.as_rule() == Rule::string => {
+                        let reference = string(b, p)?;
+                        let span = reference.span;
+                        let part = PinPart {
+                            locators: Vec::new(),
+                            remark: Some(reference),
+                            span,
+                        };
+                        Spanned::new(vec![part], span)
+                    }
+                    Some(p) => return Err(unexpected(b, &p, "cite_clause")),
+                    None => return Err(inner.disagree("missing the pinpoint".to_owned())),
+                };
                 clauses.cites.push(Cite { source, pinpoint });
             }
             Rule::provenance_clause => {
