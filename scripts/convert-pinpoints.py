@@ -18,8 +18,9 @@ any), `--verbose` prints every conversion and every string left alone.
 A pinpoint is converted only when it *starts* with a structure the syntax has
 (`Art.`/`Arts.`, `para.`/`paras`/`¶`, `§section`, `Title l.N`, `fn N`,
 `l.N`); the rest of each part becomes its remark. A pinpoint that does not
-(`Gong 2009 sang, 298`, `ExCom, September 2004`, `Ch. IV.9 (China)`,
-`GC 31 para 12`) stays a quoted reference. Only `cite NAME "…"` is touched,
+(`Gong 2009 sang, 298`, `ExCom, September 2004`, `GC 31 para 12`) stays a
+quoted reference; a final parenthesised remark is split off it
+(`"Ch. IV.9 (China)"` -> `"Ch. IV.9" "China"`). Only `cite NAME "…"` is touched,
 so running the script again, on converted or unconverted files, changes
 nothing that it has already converted (the script is idempotent).
 Run `refuge fmt` and `refuge check` afterwards.
@@ -31,7 +32,8 @@ import re
 import sys
 
 # `cite NAME "string"`: the only form rewritten.
-CITE = re.compile(r'(\bcite\s+)([A-Za-z_][A-Za-z0-9_]*)(\s+)"((?:[^"\\\n]|\\.)*)"')
+# Not when a second string follows: that is a reference and its remark, done.
+CITE = re.compile(r'(\bcite\s+)([A-Za-z_][A-Za-z0-9_]*)(\s+)"((?:[^"\\\n]|\\.)*)"(?!\s*")')
 
 ARTNO = r"(?:\d+[A-Za-z]*|[IVXLCDM]+)"
 PARANO = r"(?:\d+[A-Za-z]*|[a-z]+)"
@@ -198,6 +200,23 @@ def unescape(body):
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
+def reference_and_remark(text):
+    """`Ch. IV.9 (China)` -> `"Ch. IV.9" "China"`: a reference keeps its
+    final parenthesised remark apart; None when there is none."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += text[i] == ")"
+        depth -= text[i] == "("
+        if depth == 0:
+            head, remark = text[:i].rstrip(), text[i + 1 : -1].strip()
+            if head and remark and text[i - 1 : i] == " ":
+                return quote(head) + " " + quote(remark)
+            return None
+    return None
+
+
 def convert_pinpoint(text):
     """The structured syntax for a free-text pinpoint, or None to keep it."""
     parts = []
@@ -205,7 +224,7 @@ def convert_pinpoint(text):
         parsed = parse_segment(seg, parts[-1] if parts else None)
         if parsed is None:
             if not parts:
-                return None
+                return reference_and_remark(text)
             loc, remark = parts[-1]
             extra = seg.strip()
             parts[-1] = (loc, (remark + sep + extra) if remark else remark_of(extra))

@@ -312,13 +312,15 @@ pub struct Cite {
     pub pinpoint: Spanned<Vec<PinPart>>,
 }
 
-/// One part of a pinpoint: locators and an optional remark. A reference
-/// string alone is a part with no locators whose remark is the reference.
+/// One part of a pinpoint: locators and an optional remark; or a reference
+/// string (no locators) and an optional remark.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PinPart {
+    /// A reference in the source's own system, `"Gong 2009 sang, 298"`.
+    pub reference: Option<Spanned<String>>,
     /// `art 9(1)`, `item 5`, `line 35..39`, in the order written.
     pub locators: Vec<Locator>,
-    /// The quoted remark (or the whole reference).
+    /// The quoted remark.
     pub remark: Option<Spanned<String>>,
     /// The whole part.
     pub span: Span,

@@ -232,10 +232,13 @@ pub struct Lines {
 }
 
 /// One place in a source: the locators of one part of a `cite` and its
-/// remark. A part with no locator is a reference in the source's own
-/// system (`Gong 2009 sang, 298`), held as its remark.
+/// remark; or, where the source has no article structure, a reference in
+/// its own system (`Gong 2009 sang, 298`, `Ch. IV.9`) and a remark.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Pin {
+    /// A reference as the source numbers itself, for a part with no locator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// `art 9`: the article (or `art 7..9`, a range of articles).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article: Option<Numbering>,
@@ -255,14 +258,14 @@ pub struct Pin {
     /// `line 35..39`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Lines>,
-    /// The drafter's remark, or the whole reference of a part with no
-    /// locator.
+    /// The drafter's remark.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
 }
 
 impl Pin {
-    /// True when the part locates something (it is not a bare reference).
+    /// True when the part locates something by article, paragraph, item,
+    /// section, footnote or lines (it is not a reference).
     pub fn is_structured(&self) -> bool {
         self.article.is_some()
             || self.paragraph.is_some()
@@ -310,14 +313,14 @@ impl Pin {
             }
         }
         if words.is_empty() {
-            return self.remark.clone().unwrap_or_default();
+            return self.reference.clone().unwrap_or_default();
         }
         words.join(" ")
     }
 
     /// What citations are grouped by: the article (`Art. 9`, without
     /// paragraph or item), else the section (`§4.2.1`), the paragraph, the
-    /// footnote or the lines; a bare reference is its own key.
+    /// footnote or the lines; a reference is its own key.
     pub fn key(&self) -> String {
         if let Some(a) = &self.article {
             if a.is_range() {
@@ -332,7 +335,7 @@ impl Pin {
             paragraph: self.paragraph.clone(),
             footnote: self.footnote.clone(),
             lines: self.lines,
-            remark: self.remark.clone(),
+            reference: self.reference.clone(),
             ..Pin::default()
         };
         bare.locators()
@@ -343,8 +346,8 @@ impl fmt::Display for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.locators())?;
         match &self.remark {
-            Some(remark) if self.is_structured() => write!(f, " ({remark})"),
-            _ => Ok(()),
+            Some(remark) => write!(f, " ({remark})"),
+            None => Ok(()),
         }
     }
 }
@@ -375,10 +378,10 @@ impl Pinpoint {
         }
     }
 
-    /// A bare reference, `Gong 2009 sang, 298`.
+    /// A reference, `Gong 2009 sang, 298`.
     pub fn reference(text: impl Into<String>) -> Self {
         Pinpoint::new(vec![Pin {
-            remark: Some(text.into()),
+            reference: Some(text.into()),
             ..Pin::default()
         }])
     }
@@ -424,7 +427,6 @@ impl Pinpoint {
         let remarks: Vec<&str> = self
             .parts
             .iter()
-            .filter(|p| p.is_structured())
             .filter_map(|p| p.remark.as_deref())
             .collect();
         (!remarks.is_empty()).then(|| remarks.join("; "))
@@ -805,5 +807,85 @@ impl Program {
                 .get(r.index())
                 .map_or("?".into(), |r| r.name.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod pinpoint_tests {
+    use super::{Lines, Numbering, Pin, Pinpoint};
+
+    fn article(no: &str, paragraph: Option<&str>, item: Option<&str>) -> Pin {
+        Pin {
+            article: Some(Numbering::one(no)),
+            paragraph: paragraph.map(Numbering::one),
+            item: item.map(Numbering::one),
+            ..Pin::default()
+        }
+    }
+
+    #[test]
+    fn canonical_text_and_article_key() {
+        let p = Pinpoint::new(vec![Pin {
+            remark: Some("deleted on 2020-12-08".into()),
+            ..article("9", Some("1"), Some("4"))
+        }]);
+        assert_eq!(p.to_string(), "Art. 9(1) item 4 (deleted on 2020-12-08)");
+        assert_eq!(p.key(), "Art. 9");
+        assert_eq!(p.first().locators(), "Art. 9(1) item 4");
+        assert_eq!(p.remark().as_deref(), Some("deleted on 2020-12-08"));
+        assert_eq!(p.article().map(ToString::to_string).as_deref(), Some("9"));
+    }
+
+    #[test]
+    fn several_parts_are_joined_and_keyed_by_the_first() {
+        let p = Pinpoint::new(vec![
+            article("2", Some("1"), None),
+            article("3", None, None),
+        ]);
+        assert_eq!(p.to_string(), "Art. 2(1); Art. 3");
+        assert_eq!(p.key(), "Art. 2");
+        let range = Pinpoint::new(vec![Pin {
+            article: Some(Numbering {
+                from: "7".into(),
+                to: Some("9".into()),
+            }),
+            ..Pin::default()
+        }]);
+        assert_eq!(range.to_string(), "Arts. 7-9");
+        assert_eq!(range.key(), "Arts. 7-9");
+    }
+
+    #[test]
+    fn sections_lines_paragraphs_and_references() {
+        let seed = Pinpoint::new(vec![Pin {
+            section: Some("South Korean Policy".into()),
+            lines: Some(Lines { from: 35, to: 39 }),
+            ..Pin::default()
+        }]);
+        assert_eq!(seed.to_string(), "§South Korean Policy l.35-39");
+        assert_eq!(seed.key(), "§South Korean Policy");
+        let handbook = Pinpoint::new(vec![Pin {
+            paragraph: Some(Numbering::one("63")),
+            ..Pin::default()
+        }]);
+        assert_eq!(handbook.to_string(), "para. 63");
+        assert_eq!(handbook.key(), "para. 63");
+        let court = Pinpoint::reference("Gong 2009 sang, 298");
+        assert!(court.is_reference());
+        assert_eq!(court.to_string(), "Gong 2009 sang, 298");
+        assert_eq!(court.key(), "Gong 2009 sang, 298");
+        assert_eq!(court.remark(), None);
+    }
+
+    #[test]
+    fn json_carries_the_structure_and_the_text() {
+        let p = Pinpoint::new(vec![article("9", Some("1"), Some("5"))]);
+        let json = serde_json::to_value(&p).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "article": "9", "paragraph": "1", "item": "5", "text": "Art. 9(1) item 5"
+            })
+        );
     }
 }

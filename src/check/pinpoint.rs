@@ -16,6 +16,7 @@ pub(crate) fn lower(parts: &[ast::PinPart], errors: &mut Vec<CheckError>) -> Pin
 
 fn lower_part(part: &ast::PinPart, errors: &mut Vec<CheckError>) -> Pin {
     let mut pin = Pin {
+        reference: part.reference.as_ref().map(|r| r.node.clone()),
         remark: part.remark.as_ref().map(|r| r.node.clone()),
         ..Pin::default()
     };

@@ -135,7 +135,7 @@ fn slug(pinpoint: &str) -> String {
     let mut dash = false;
     for c in pinpoint.chars() {
         if c.is_ascii_alphanumeric() {
-            if dash && !out.ends_with('-') {
+            if dash && !out.is_empty() && !out.ends_with('-') {
                 out.push('-');
             }
             dash = false;

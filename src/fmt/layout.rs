@@ -424,8 +424,15 @@ impl<'a> Walk<'_, 'a> {
     /// A `cite`'s pinpoint: parts separated by `,` (a line break after a
     /// comma is kept), each a run of locators (`art 9(1)`, `item 5`,
     /// `section "…"`, `line 35..39`) and an optional remark string; or a
-    /// reference string alone.
+    /// reference string and an optional remark string.
     fn pinpoint(&mut self, cont: usize) {
+        if !self.at_locator_word() {
+            // A reference and its remark: `"Ch. IV.9" "China"`.
+            if self.take_if(Token::String, Place::Space, cont) {
+                self.take_if(Token::String, Place::Space, cont);
+            }
+            return;
+        }
         let mut place = Place::Space;
         loop {
             while self.at_locator_word() {

@@ -81,13 +81,14 @@ pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
         Rule::rule_effect => "`=`",
         Rule::provenance_kind => "a provenance like `seed` or `text`",
         Rule::locator => return None,
+        Rule::reference => "a string",
         Rule::pinpoint | Rule::pin_part => "a pinpoint like `art 9(1)` or a string",
-        Rule::kw_art | Rule::pin_article => "`art`",
-        Rule::kw_para | Rule::pin_paragraph => "`para`",
-        Rule::kw_item | Rule::pin_item => "`item`",
-        Rule::kw_section | Rule::pin_section => "`section`",
-        Rule::kw_footnote | Rule::pin_footnote => "`footnote`",
-        Rule::kw_line | Rule::pin_line => "`line`",
+        Rule::loc_art | Rule::pin_article => "`art`",
+        Rule::loc_para | Rule::pin_paragraph => "`para`",
+        Rule::loc_item | Rule::pin_item => "`item`",
+        Rule::loc_section | Rule::pin_section => "`section`",
+        Rule::loc_footnote | Rule::pin_footnote => "`footnote`",
+        Rule::loc_line | Rule::pin_line => "`line`",
         Rule::pin_subpara => "a paragraph like `(1)`",
         Rule::pin_to => "a range like `35..39`",
         Rule::pin_no => "a number like `9`, `1A` or `VIII`",
@@ -284,11 +285,11 @@ pub(crate) fn is_keyword_marker(rule: Rule) -> bool {
             | Rule::kw_then
             | Rule::kw_else
             | Rule::kw_exists
-            | Rule::kw_art
-            | Rule::kw_para
-            | Rule::kw_item
-            | Rule::kw_section
-            | Rule::kw_footnote
-            | Rule::kw_line
+            | Rule::loc_art
+            | Rule::loc_para
+            | Rule::loc_item
+            | Rule::loc_section
+            | Rule::loc_footnote
+            | Rule::loc_line
     )
 }

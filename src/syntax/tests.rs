@@ -214,7 +214,10 @@ fn the_docs_verdict_reads_as_written() {
         .clauses
         .cites
         .iter()
-        .map(|c| (c.source.node.as_str(), c.pinpoint.node.as_str()))
+        .map(|c| {
+            let reference = c.pinpoint.node[0].reference.as_ref().unwrap();
+            (c.source.node.as_str(), reference.node.as_str())
+        })
         .collect();
     assert_eq!(
         cites,
@@ -389,6 +392,11 @@ fn the_reserved_words_agree_between_grammar_parser_and_lexer() {
     for line in grammar.lines().filter(|l| l.starts_with("kw_")) {
         let word = line.split('"').nth(1).unwrap();
         assert!(keywords.contains(&word), "`{word}` is not in `keyword`");
+    }
+    // The pinpoint locator words are names outside a `cite`.
+    for word in ["art", "para", "item", "section", "footnote", "line"] {
+        let module = parses(&format!("fact {word} : bool"));
+        assert!(matches!(module.items.as_slice(), [Item::Fact(_)]), "{word}");
     }
     // And the lexer reserves nothing else.
     for (token, range) in tokens("bool integer statute seed years text KRW") {
@@ -902,4 +910,41 @@ fn highlighting_only_adds_colour() {
         }
     }
     assert_eq!(plain, policy);
+}
+
+#[test]
+fn structured_pinpoints_parse_into_parts_and_locators() {
+    use crate::ast::LocatorKind;
+    let text = "source act : statute \"A\"\nverdict v : bool {\n  default false\n    cite act art 9(1..2) item 4 \"deleted\", section \"Table\" line 35..39\n    provenance reading\n}\n";
+    let module = parses(text);
+    let Item::Definition(def) = &module.items[1] else {
+        panic!("not a definition");
+    };
+    let cite = &def.defaults[0].clauses.cites[0];
+    assert_eq!(
+        &text[cite.pinpoint.span.range()],
+        "art 9(1..2) item 4 \"deleted\", section \"Table\" line 35..39"
+    );
+    let parts = &cite.pinpoint.node;
+    assert_eq!(parts.len(), 2);
+    let kinds: Vec<LocatorKind> = parts[0].locators.iter().map(|l| l.kind).collect();
+    assert_eq!(kinds, [LocatorKind::Article, LocatorKind::Item]);
+    let article = &parts[0].locators[0];
+    assert_eq!(article.from.node, "9");
+    let (from, to) = article.paragraph.as_ref().unwrap();
+    assert_eq!(
+        (from.node.as_str(), to.as_ref().unwrap().node.as_str()),
+        ("1", "2")
+    );
+    assert_eq!(&text[article.span.range()], "art 9(1..2)");
+    assert_eq!(parts[0].remark.as_ref().unwrap().node, "deleted");
+    let line = &parts[1].locators[1];
+    assert_eq!(line.kind, LocatorKind::Line);
+    assert_eq!(
+        (
+            line.from.node.as_str(),
+            line.to.as_ref().unwrap().node.as_str()
+        ),
+        ("35", "39")
+    );
 }

@@ -519,23 +519,33 @@ fn pinpoint(
     b: &mut Builder<'_>,
     pair: Pair<'_, Rule>,
 ) -> Result<Spanned<Vec<PinPart>>, ParseError> {
-    let span = b.span(&pair);
+    // A rule's span may run over the whitespace pest skipped looking for an
+    // optional element that was not there; spans end at the last child.
+    let mut span = b.span(&pair);
     let mut parts = Vec::new();
     for part in b.children(pair) {
         if part.as_rule() != Rule::pin_part {
             return Err(unexpected(b, &part, "pinpoint"));
         }
-        let part_span = b.span(&part);
+        let mut part_span = b.span(&part);
+        let mut end = part_span.start;
         let mut locators = Vec::new();
         let mut remark = None;
         for child in b.children(part) {
             if child.as_rule() == Rule::string {
-                remark = Some(string(b, child)?);
+                let text = string(b, child)?;
+                end = end.max(text.span.end);
+                remark = Some(text);
             } else {
-                locators.push(locator(b, child)?);
+                let locator = locator(b, child)?;
+                end = end.max(locator.span.end);
+                locators.push(locator);
             }
         }
+        part_span.end = end;
+        span.end = end;
         parts.push(PinPart {
+            reference: None,
             locators,
             remark,
             span: part_span,
@@ -565,7 +575,10 @@ fn locator(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Locator, ParseEr
     };
     let mut to = None;
     let mut paragraph = None;
+    let mut span = span;
+    span.end = from.span.end;
     for child in children {
+        span.end = span.end.max(b.span(&child).end);
         match child.as_rule() {
             Rule::pin_to => to = Some(range_end(b, child)?),
             Rule::pin_subpara => {
@@ -614,12 +627,20 @@ fn clauses(b: &mut Builder<'_>, children: Children<'_>) -> Result<Clauses, Parse
                 let source = ident(b, inner.required(Rule::ident)?);
                 let pinpoint = match inner.next() {
                     Some(p) if p.as_rule() == Rule::pinpoint => pinpoint(b, p)?,
-                    Some(p) if p.as_rule() == Rule::string => {
-                        let reference = string(b, p)?;
-                        let span = reference.span;
+                    Some(p) if p.as_rule() == Rule::reference => {
+                        let mut strings = b.children(p);
+                        let reference = string(b, strings.required(Rule::string)?)?;
+                        let remark = match strings.next_if(Rule::string) {
+                            Some(r) => Some(string(b, r)?),
+                            None => None,
+                        };
+                        let span = remark
+                            .as_ref()
+                            .map_or(reference.span, |r| reference.span.to(r.span));
                         let part = PinPart {
+                            reference: Some(reference),
                             locators: Vec::new(),
-                            remark: Some(reference),
+                            remark,
                             span,
                         };
                         Spanned::new(vec![part], span)
