@@ -393,8 +393,18 @@ impl Pinpoint {
 
     /// The first part, which decides the grouping key.
     pub fn first(&self) -> &Pin {
-        // `new` never leaves `parts` empty.
-        &self.parts[0]
+        // `new` never leaves `parts` empty; the empty pin is never reached.
+        static EMPTY: Pin = Pin {
+            reference: None,
+            article: None,
+            paragraph: None,
+            item: None,
+            section: None,
+            footnote: None,
+            lines: None,
+            remark: None,
+        };
+        self.parts.first().unwrap_or(&EMPTY)
     }
 
     /// The first part's article (`9`, `1A`; `7-9` for a range).
@@ -460,7 +470,7 @@ impl Pinpoint {
                 object.insert("remark".into(), remark.into());
             }
             if self.parts.len() > 1 {
-                let also = serde_json::to_value(&self.parts[1..]).unwrap_or_default();
+                let also = serde_json::to_value(self.parts.get(1..)).unwrap_or_default();
                 object.insert("also".into(), also);
             }
             object.insert("text".into(), (*self.text).into());

@@ -215,15 +215,22 @@ fn the_docs_verdict_reads_as_written() {
         .cites
         .iter()
         .map(|c| {
-            let reference = c.pinpoint.node[0].reference.as_ref().unwrap();
-            (c.source.node.as_str(), reference.node.as_str())
+            let locators: Vec<(&str, &str)> = c.pinpoint.node[0]
+                .locators
+                .iter()
+                .map(|l| (l.kind.keyword(), l.from.node.as_str()))
+                .collect();
+            (c.source.node.as_str(), locators)
         })
         .collect();
     assert_eq!(
         cites,
         [
-            ("rok_act", "Art. 7(1)"),
-            ("hrw_2002", "South Korean Policy l.35")
+            ("rok_act", vec![("art", "7")]),
+            (
+                "hrw_2002",
+                vec![("section", "South Korean Policy"), ("line", "35")]
+            )
         ]
     );
     assert_eq!(rule.clauses.provenance[0].node, Provenance::Seed);
@@ -633,7 +640,7 @@ fn a_syntax_error_names_the_token_and_what_could_come_instead() {
     assert_eq!(
         syntax_error(text),
         (
-            "unexpected `foo`: expected a clause, a rule, `default` or `}`".to_owned(),
+            "unexpected `foo`: expected a clause, a rule, a string, `default` or `}`".to_owned(),
             "foo".to_owned()
         )
     );
