@@ -131,6 +131,8 @@ pub(crate) enum Group {
     Clause,
     /// A top-level declaration.
     Declaration,
+    /// A locator that may continue a pinpoint (`item 5`, `(1)`, `..39`).
+    Pinpoint,
 }
 
 impl Group {
@@ -141,6 +143,7 @@ impl Group {
             Group::Operator => "an operator",
             Group::Clause => "a clause",
             Group::Declaration => "a declaration",
+            Group::Pinpoint => "more of the pinpoint",
         }
     }
 
@@ -159,6 +162,11 @@ impl Group {
             Group::Clause => {
                 "the clauses of a rule are `when`, `cite`, `provenance`, `from`, `until`, \
                  `may … by …`, `qualified by` and `note`"
+            }
+            Group::Pinpoint => {
+                "a pinpoint continues with locators (`art 9(1)`, `item 5`, `para 63`, \
+                 `section \"…\"`, `footnote 6`, `line 35..39`), a remark string, or `,` and \
+                 another part"
             }
             Group::Declaration => {
                 "a policy file is a sequence of `use`, `source`, `enum`, `record`, `fact`, \
@@ -242,6 +250,20 @@ impl Group {
             | Rule::def_kind
             | Rule::kw_test
             | Rule::test_decl => Some(Group::Declaration),
+            Rule::pin_article
+            | Rule::pin_subpara
+            | Rule::pin_paragraph
+            | Rule::pin_item
+            | Rule::pin_section
+            | Rule::pin_footnote
+            | Rule::pin_line
+            | Rule::pin_to
+            | Rule::loc_art
+            | Rule::loc_para
+            | Rule::loc_item
+            | Rule::loc_section
+            | Rule::loc_footnote
+            | Rule::loc_line => Some(Group::Pinpoint),
             _ => None,
         }
     }

@@ -955,3 +955,17 @@ fn structured_pinpoints_parse_into_parts_and_locators() {
         ("35", "39")
     );
 }
+
+#[test]
+fn a_syntax_error_after_a_pinpoint_names_the_pinpoint_as_one_phrase() {
+    let text = "verdict v : bool {\n  default false cite s art 1\n  foo\n}";
+    assert_eq!(
+        syntax_error(text),
+        (
+            "unexpected `foo`: expected a clause, a rule, a string, more of the pinpoint, \
+             `default` or `}`"
+                .to_owned(),
+            "foo".to_owned()
+        )
+    );
+}
