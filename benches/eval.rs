@@ -91,8 +91,20 @@ fn benches(c: &mut Criterion) {
     c.bench_function("load case (JSON)", |b| {
         b.iter(|| load_case(program, "defector.json", black_box(text), CaseFormat::Json).is_ok())
     });
-    paths(c, "defector, its 9 verdicts", program, &case, &Options::default());
-    paths(c, "defector, all verdicts", program, &case, &all_verdicts(program));
+    paths(
+        c,
+        "defector, its 9 verdicts",
+        program,
+        &case,
+        &Options::default(),
+    );
+    paths(
+        c,
+        "defector, all verdicts",
+        program,
+        &case,
+        &all_verdicts(program),
+    );
 
     let mut toy_sources = SourceMap::new();
     toy_sources.add("toy.policy", include_str!("data/toy.policy"));
@@ -104,7 +116,13 @@ fn benches(c: &mut Criterion) {
     let Ok(toy_case) = load_case(&toy.program, "toy.json", toy_case, CaseFormat::Json) else {
         return;
     };
-    paths(c, "toy statute", &toy.program, &toy_case, &Options::default());
+    paths(
+        c,
+        "toy statute",
+        &toy.program,
+        &toy_case,
+        &Options::default(),
+    );
 }
 
 criterion_group!(eval, benches);

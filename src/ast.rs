@@ -286,7 +286,7 @@ pub struct Rule {
 pub struct Clauses {
     /// `when` conditions (the checker allows at most one).
     pub when: Vec<Expr>,
-    /// `cite SOURCE "pinpoint"`.
+    /// `cite SOURCE PINPOINT`.
     pub cites: Vec<Cite>,
     /// `provenance KIND` (at most one).
     pub provenance: Vec<Spanned<Provenance>>,
@@ -302,13 +302,74 @@ pub struct Clauses {
     pub notes: Vec<Spanned<String>>,
 }
 
-/// `cite SOURCE "pinpoint"`
+/// `cite SOURCE PINPOINT`: `cite rok_act art 9(1) item 4 "deleted"`, or a
+/// reference string alone, `cite court "Gong 2009 sang, 298"`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cite {
     /// The cited source's name.
     pub source: Ident,
-    /// Article, paragraph, section or line.
-    pub pinpoint: Spanned<String>,
+    /// The parts of the pinpoint (at least one), spanning all of them.
+    pub pinpoint: Spanned<Vec<PinPart>>,
+}
+
+/// One part of a pinpoint: locators and an optional remark; or a reference
+/// string (no locators) and an optional remark.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinPart {
+    /// A reference in the source's own system, `"Gong 2009 sang, 298"`.
+    pub reference: Option<Spanned<String>>,
+    /// `art 9(1)`, `item 5`, `line 35..39`, in the order written.
+    pub locators: Vec<Locator>,
+    /// The quoted remark.
+    pub remark: Option<Spanned<String>>,
+    /// The whole part.
+    pub span: Span,
+}
+
+/// What a locator names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocatorKind {
+    /// `art N`
+    Article,
+    /// `para N` (of a document numbered by paragraphs)
+    Paragraph,
+    /// `item N`
+    Item,
+    /// `section "…"`
+    Section,
+    /// `footnote N`
+    Footnote,
+    /// `line N`
+    Line,
+}
+
+impl LocatorKind {
+    /// The keyword, as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            LocatorKind::Article => "art",
+            LocatorKind::Paragraph => "para",
+            LocatorKind::Item => "item",
+            LocatorKind::Section => "section",
+            LocatorKind::Footnote => "footnote",
+            LocatorKind::Line => "line",
+        }
+    }
+}
+
+/// `art 9(1)`, `art 7..9`, `line 35..39`, `section "South Korean Policy"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Locator {
+    /// Which locator.
+    pub kind: LocatorKind,
+    /// The number (or a section's name).
+    pub from: Spanned<String>,
+    /// The end of a range, `..to`.
+    pub to: Option<Spanned<String>>,
+    /// An article's paragraph, `(1)` or `(1..2)`.
+    pub paragraph: Option<(Spanned<String>, Option<Spanned<String>>)>,
+    /// The whole locator.
+    pub span: Span,
 }
 
 /// `may "what it permits" by "holder"`

@@ -357,7 +357,7 @@ impl<'p> Recorder<'p> {
                 }
                 let article = acc
                     .articles
-                    .entry(natural_key(crate::ir::article(&cite.pinpoint)))
+                    .entry(natural_key(cite.pinpoint.key()))
                     .or_default();
                 if article
                     .last()

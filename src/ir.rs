@@ -4,6 +4,8 @@
 //! it for every case without any string lookup. Spans are kept on every node so
 //! evaluation errors and explanations point at the policy text.
 
+use std::fmt;
+
 use crate::ast::{May, Provenance, SourceKind};
 use crate::source::Span;
 use crate::value::Value;
@@ -168,10 +170,338 @@ pub struct Setting {
 pub struct Citation {
     /// The source.
     pub source: SourceId,
-    /// Article, paragraph, section or line.
-    pub pinpoint: std::sync::Arc<str>,
+    /// Where in the source: article, paragraph, item, section, lines, remark.
+    pub pinpoint: Pinpoint,
     /// Where the `cite` was written.
     pub span: Span,
+}
+
+impl Citation {
+    /// The pinpoint's full canonical text, remarks included
+    /// (`Art. 9(1) item 4 (deleted on 2020-12-08)`); computed once, so a
+    /// clone is a reference count.
+    pub fn pinpoint_text(&self) -> &std::sync::Arc<str> {
+        &self.pinpoint.text
+    }
+}
+
+/// A number as a source numbers its articles, paragraphs or items (`9`,
+/// `1A`, `VIII`, `c`), or a range of them (`7-9`). JSON writes it as its
+/// text, `"9"` or `"7-9"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Numbering {
+    /// The number, or the start of the range.
+    pub from: String,
+    /// The end of a range.
+    pub to: Option<String>,
+}
+
+impl Numbering {
+    /// A single number.
+    pub fn one(from: impl Into<String>) -> Self {
+        Numbering {
+            from: from.into(),
+            to: None,
+        }
+    }
+    /// True for a range.
+    pub fn is_range(&self) -> bool {
+        self.to.is_some()
+    }
+}
+
+impl serde::Serialize for Numbering {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl fmt::Display for Numbering {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.to {
+            Some(to) => write!(f, "{}-{to}", self.from),
+            None => f.write_str(&self.from),
+        }
+    }
+}
+
+/// A line or a range of lines, `l.35-39`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Lines {
+    /// First line.
+    pub from: u32,
+    /// Last line (equal to `from` for one line).
+    pub to: u32,
+}
+
+/// One place in a source: the locators of one part of a `cite` and its
+/// remark; or, where the source has no article structure, a reference in
+/// its own system (`Gong 2009 sang, 298`, `Ch. IV.9`) and a remark.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Pin {
+    /// A reference as the source numbers itself, for a part with no locator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// `art 9`: the article (or `art 7..9`, a range of articles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<Numbering>,
+    /// The article's paragraph, `art 9(1)`; without an article, a paragraph
+    /// of a document numbered by paragraphs, `para 63`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<Numbering>,
+    /// `item 5` of the article, paragraph or section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<Numbering>,
+    /// `section "South Korean Policy"` (a seed's or report's section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// `footnote 6`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footnote: Option<String>,
+    /// `line 35..39`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Lines>,
+    /// The drafter's remark.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remark: Option<String>,
+}
+
+impl Pin {
+    /// True when the part locates something by article, paragraph, item,
+    /// section, footnote or lines (it is not a reference).
+    pub fn is_structured(&self) -> bool {
+        self.article.is_some()
+            || self.paragraph.is_some()
+            || self.item.is_some()
+            || self.section.is_some()
+            || self.footnote.is_some()
+            || self.lines.is_some()
+    }
+
+    /// The locators in canonical form, without the remark: `Art. 9(1) item 5`,
+    /// `§South Korean Policy l.35-39`, `para. 63`; a bare reference's text.
+    pub fn locators(&self) -> String {
+        let mut words: Vec<String> = Vec::new();
+        if let Some(section) = &self.section {
+            words.push(format!("§{section}"));
+        }
+        match (&self.article, &self.paragraph) {
+            (Some(a), Some(p)) if p.is_range() => {
+                words.push(format!(
+                    "Art. {}({})-({})",
+                    a,
+                    p.from,
+                    p.to.as_deref().unwrap_or("")
+                ));
+            }
+            (Some(a), Some(p)) => words.push(format!("Art. {a}({p})")),
+            (Some(a), None) if a.is_range() => words.push(format!("Arts. {a}")),
+            (Some(a), None) => words.push(format!("Art. {a}")),
+            (None, Some(p)) if p.is_range() => words.push(format!("paras. {p}")),
+            (None, Some(p)) => words.push(format!("para. {p}")),
+            (None, None) => {}
+        }
+        if let Some(item) = &self.item {
+            let word = if item.is_range() { "items" } else { "item" };
+            words.push(format!("{word} {item}"));
+        }
+        if let Some(footnote) = &self.footnote {
+            words.push(format!("fn {footnote}"));
+        }
+        if let Some(lines) = self.lines {
+            if lines.to == lines.from {
+                words.push(format!("l.{}", lines.from));
+            } else {
+                words.push(format!("l.{}-{}", lines.from, lines.to));
+            }
+        }
+        if words.is_empty() {
+            return self.reference.clone().unwrap_or_default();
+        }
+        words.join(" ")
+    }
+
+    /// What citations are grouped by: the article (`Art. 9`, without
+    /// paragraph or item), else the section (`§4.2.1`), the paragraph, the
+    /// footnote or the lines; a reference is its own key.
+    pub fn key(&self) -> String {
+        if let Some(a) = &self.article {
+            if a.is_range() {
+                return format!("Arts. {a}");
+            }
+            return format!("Art. {a}");
+        }
+        if let Some(section) = &self.section {
+            return format!("§{section}");
+        }
+        let bare = Pin {
+            paragraph: self.paragraph.clone(),
+            footnote: self.footnote.clone(),
+            lines: self.lines,
+            reference: self.reference.clone(),
+            ..Pin::default()
+        };
+        bare.locators()
+    }
+}
+
+impl fmt::Display for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.locators())?;
+        match &self.remark {
+            Some(remark) => write!(f, " ({remark})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where a citation points: one or more [`Pin`]s (`art 2(1), art 3`), with
+/// the canonical text and the grouping key computed once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pinpoint {
+    parts: Vec<Pin>,
+    text: std::sync::Arc<str>,
+    key: Box<str>,
+}
+
+impl Pinpoint {
+    /// A pinpoint of these parts (at least one).
+    pub fn new(parts: Vec<Pin>) -> Self {
+        let parts = if parts.is_empty() {
+            vec![Pin::default()]
+        } else {
+            parts
+        };
+        let text: Vec<String> = parts.iter().map(Pin::to_string).collect();
+        let key = parts.first().map(Pin::key).unwrap_or_default();
+        Pinpoint {
+            parts,
+            text: text.join("; ").into(),
+            key: key.into(),
+        }
+    }
+
+    /// A reference, `Gong 2009 sang, 298`.
+    pub fn reference(text: impl Into<String>) -> Self {
+        Pinpoint::new(vec![Pin {
+            reference: Some(text.into()),
+            ..Pin::default()
+        }])
+    }
+
+    /// The parts, in the order written.
+    pub fn parts(&self) -> &[Pin] {
+        &self.parts
+    }
+
+    /// The first part, which decides the grouping key.
+    pub fn first(&self) -> &Pin {
+        // `new` never leaves `parts` empty; the empty pin is never reached.
+        static EMPTY: Pin = Pin {
+            reference: None,
+            article: None,
+            paragraph: None,
+            item: None,
+            section: None,
+            footnote: None,
+            lines: None,
+            remark: None,
+        };
+        self.parts.first().unwrap_or(&EMPTY)
+    }
+
+    /// The first part's article (`9`, `1A`; `7-9` for a range).
+    pub fn article(&self) -> Option<&Numbering> {
+        self.first().article.as_ref()
+    }
+
+    /// The first part's paragraph.
+    pub fn paragraph(&self) -> Option<&Numbering> {
+        self.first().paragraph.as_ref()
+    }
+
+    /// The first part's item.
+    pub fn item(&self) -> Option<&Numbering> {
+        self.first().item.as_ref()
+    }
+
+    /// The first part's section.
+    pub fn section(&self) -> Option<&str> {
+        self.first().section.as_deref()
+    }
+
+    /// The first part's lines.
+    pub fn lines(&self) -> Option<Lines> {
+        self.first().lines
+    }
+
+    /// Every part's locators in canonical form, without remarks, joined by
+    /// `; ` (`Art. 2(1); Art. 3`).
+    pub fn locators(&self) -> String {
+        self.parts()
+            .iter()
+            .map(Pin::locators)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The remarks of the parts that have one, joined by `; `.
+    pub fn remark(&self) -> Option<String> {
+        let remarks: Vec<&str> = self
+            .parts
+            .iter()
+            .filter_map(|p| p.remark.as_deref())
+            .collect();
+        (!remarks.is_empty()).then(|| remarks.join("; "))
+    }
+
+    /// True when no part locates anything: the pinpoint is a reference.
+    pub fn is_reference(&self) -> bool {
+        !self.parts.iter().any(Pin::is_structured)
+    }
+
+    /// What coverage and the docs group citations by: the first part's
+    /// article (`Art. 9` for `art 9(1) item 5`), section (`§4.2.1`),
+    /// paragraph or lines, or the whole reference.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The full canonical text: the parts joined by `; `, each with its
+    /// remark in parentheses.
+    pub fn text(&self) -> &std::sync::Arc<str> {
+        &self.text
+    }
+
+    /// The JSON form: `{article, paragraph, item, section, lines, text}`
+    /// of the first part, the remark, the other parts and the full text.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut json = serde_json::to_value(self.first()).unwrap_or_default();
+        if let Some(object) = json.as_object_mut() {
+            object.remove("remark");
+            if let Some(remark) = self.remark() {
+                object.insert("remark".into(), remark.into());
+            }
+            if self.parts.len() > 1 {
+                let also = serde_json::to_value(self.parts.get(1..)).unwrap_or_default();
+                object.insert("also".into(), also);
+            }
+            object.insert("text".into(), (*self.text).into());
+        }
+        json
+    }
+}
+
+impl fmt::Display for Pinpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl serde::Serialize for Pinpoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
 }
 
 /// Metadata shared by rules, defaults and table rows.
@@ -503,65 +833,82 @@ impl Program {
     }
 }
 
-/// The article a pinpoint names, without the drafter's commentary:
-/// `Art. 2(1) (as the Supreme Court reads it)` → `Art. 2(1)`,
-/// `Art. 9(1) item 4, deleted on 2020-12-08` → `Art. 9(1) item 4`,
-/// `Art. 39 (as amended 2002-06-03): up to half` → `Art. 39`.
-///
-/// The pinpoint is cut at the first ` (`, at `: `, or at `, ` followed by a
-/// lowercase word (so `Gong 2009 sang, 298` and `ExCom, September 2004` stay
-/// whole). Coverage and the generated docs group citations by this key; the
-/// full pinpoint is still shown with each rule.
-pub fn article(pinpoint: &str) -> &str {
-    let bytes = pinpoint.as_bytes();
-    let mut end = pinpoint.len();
-    for (i, _) in pinpoint
-        .match_indices(" (")
-        .chain(pinpoint.match_indices(": "))
-    {
-        end = end.min(i);
-    }
-    for (i, _) in pinpoint.match_indices(", ") {
-        if bytes.get(i + 2).is_some_and(|b| b.is_ascii_lowercase()) {
-            end = end.min(i);
+#[cfg(test)]
+mod pinpoint_tests {
+    use super::{Lines, Numbering, Pin, Pinpoint};
+
+    fn article(no: &str, paragraph: Option<&str>, item: Option<&str>) -> Pin {
+        Pin {
+            article: Some(Numbering::one(no)),
+            paragraph: paragraph.map(Numbering::one),
+            item: item.map(Numbering::one),
+            ..Pin::default()
         }
     }
-    let cut = pinpoint.get(..end).unwrap_or(pinpoint).trim();
-    if cut.is_empty() {
-        pinpoint
-    } else {
-        cut
-    }
-}
-
-#[cfg(test)]
-mod article_tests {
-    use super::article;
 
     #[test]
-    fn commentary_is_not_part_of_the_article() {
-        assert_eq!(
-            article("Art. 2(1) (as the Supreme Court reads it)"),
-            "Art. 2(1)"
-        );
-        assert_eq!(
-            article("Art. 9(1) item 4, deleted on 2020-12-08"),
-            "Art. 9(1) item 4"
-        );
-        assert_eq!(
-            article("Art. 39 (as amended 2002-06-03): up to half"),
-            "Art. 39"
-        );
-        assert_eq!(
-            article("South Korean Policy l.39 ('serious criminals')"),
-            "South Korean Policy l.39"
-        );
+    fn canonical_text_and_article_key() {
+        let p = Pinpoint::new(vec![Pin {
+            remark: Some("deleted on 2020-12-08".into()),
+            ..article("9", Some("1"), Some("4"))
+        }]);
+        assert_eq!(p.to_string(), "Art. 9(1) item 4 (deleted on 2020-12-08)");
+        assert_eq!(p.key(), "Art. 9");
+        assert_eq!(p.first().locators(), "Art. 9(1) item 4");
+        assert_eq!(p.remark().as_deref(), Some("deleted on 2020-12-08"));
+        assert_eq!(p.article().map(ToString::to_string).as_deref(), Some("9"));
     }
 
     #[test]
-    fn commas_inside_a_citation_are_kept() {
-        assert_eq!(article("Gong 2009 sang, 298"), "Gong 2009 sang, 298");
-        assert_eq!(article("ExCom, September 2004"), "ExCom, September 2004");
-        assert_eq!(article("Arts. 2(1) and 3"), "Arts. 2(1) and 3");
+    fn several_parts_are_joined_and_keyed_by_the_first() {
+        let p = Pinpoint::new(vec![
+            article("2", Some("1"), None),
+            article("3", None, None),
+        ]);
+        assert_eq!(p.to_string(), "Art. 2(1); Art. 3");
+        assert_eq!(p.key(), "Art. 2");
+        let range = Pinpoint::new(vec![Pin {
+            article: Some(Numbering {
+                from: "7".into(),
+                to: Some("9".into()),
+            }),
+            ..Pin::default()
+        }]);
+        assert_eq!(range.to_string(), "Arts. 7-9");
+        assert_eq!(range.key(), "Arts. 7-9");
+    }
+
+    #[test]
+    fn sections_lines_paragraphs_and_references() {
+        let seed = Pinpoint::new(vec![Pin {
+            section: Some("South Korean Policy".into()),
+            lines: Some(Lines { from: 35, to: 39 }),
+            ..Pin::default()
+        }]);
+        assert_eq!(seed.to_string(), "§South Korean Policy l.35-39");
+        assert_eq!(seed.key(), "§South Korean Policy");
+        let handbook = Pinpoint::new(vec![Pin {
+            paragraph: Some(Numbering::one("63")),
+            ..Pin::default()
+        }]);
+        assert_eq!(handbook.to_string(), "para. 63");
+        assert_eq!(handbook.key(), "para. 63");
+        let court = Pinpoint::reference("Gong 2009 sang, 298");
+        assert!(court.is_reference());
+        assert_eq!(court.to_string(), "Gong 2009 sang, 298");
+        assert_eq!(court.key(), "Gong 2009 sang, 298");
+        assert_eq!(court.remark(), None);
+    }
+
+    #[test]
+    fn json_carries_the_structure_and_the_text() {
+        let p = Pinpoint::new(vec![article("9", Some("1"), Some("5"))]);
+        let json = serde_json::to_value(&p).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "article": "9", "paragraph": "1", "item": "5", "text": "Art. 9(1) item 5"
+            })
+        );
     }
 }

@@ -265,3 +265,21 @@ pub fn module_name(name: &str) -> String {
     let trimmed = trimmed.strip_prefix("policies/").unwrap_or(trimmed);
     trimmed.replace(['/', '\\'], ".")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{SourceMap, Span};
+
+    #[test]
+    fn location_is_file_line_col_of_the_span_start() {
+        let mut map = SourceMap::new();
+        let _ = map.add("a.policy", "fact x : bool\n");
+        let file = map.add("kr/act.policy", "source a : statute \"A\"\n  rule r\n");
+        let start = "source a : statute \"A\"\n  ".len();
+        assert_eq!(
+            map.location(Span::new(file, start, start + 4)),
+            "kr/act.policy:2:3"
+        );
+        assert_eq!(map.location(Span::new(file, 0, 1)), "kr/act.policy:1:1");
+    }
+}

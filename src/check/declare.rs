@@ -673,9 +673,10 @@ impl Context {
                 }
                 Some(Decl::Source(id)) => {
                     self.sources_cited.insert(id);
+                    let pinpoint = super::pinpoint::lower(&cite.pinpoint.node, &mut self.errors);
                     meta.cites.push(crate::ir::Citation {
                         source: id,
-                        pinpoint: cite.pinpoint.node.as_str().into(),
+                        pinpoint,
                         span: cite.source.span.to(cite.pinpoint.span),
                     });
                 }

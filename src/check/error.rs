@@ -319,7 +319,7 @@ pub enum CheckError {
     #[error("{what} `{name}` cites no source")]
     #[diagnostic(
         code(refuge::check::missing_citation),
-        help("every rule names the law it comes from: add `cite SOURCE \"Art. …\"`")
+        help("every rule names the law it comes from: add `cite SOURCE art …`")
     )]
     MissingCitation {
         /// "rule", "default" or "row".
@@ -399,6 +399,65 @@ pub enum CheckError {
         span: Span,
     },
 
+    /// One part of a pinpoint names the same locator twice.
+    #[error("one part of the pinpoint gives {what} twice")]
+    #[diagnostic(
+        code(refuge::check::pinpoint_locator_twice),
+        help("a part names one place; to cite two, separate them with a comma: `art 2(1), art 3`")
+    )]
+    PinpointLocatorTwice {
+        /// "an article", "a paragraph", …
+        what: &'static str,
+        /// The second one.
+        #[label("{what} again")]
+        span: Span,
+    },
+
+    /// A range in a pinpoint that runs backwards.
+    #[error("the range `{from}..{to}` runs backwards")]
+    #[diagnostic(
+        code(refuge::check::pinpoint_range_backwards),
+        help("write the lower number first: `{to}..{from}`")
+    )]
+    PinpointRangeBackwards {
+        /// Start as written.
+        from: String,
+        /// End as written.
+        to: String,
+        /// The locator.
+        #[label("ends before it starts")]
+        span: Span,
+    },
+
+    /// `item N` with nothing it is an item of.
+    #[error("`item {item}` does not say what it is an item of")]
+    #[diagnostic(
+        code(refuge::check::pinpoint_item_alone),
+        help("name the article, paragraph or section first: `art 9(1) item {item}`")
+    )]
+    PinpointItemAlone {
+        /// The item number.
+        item: String,
+        /// Where.
+        #[label("an item of what?")]
+        span: Span,
+    },
+
+    /// A line, footnote or article number that is not one.
+    #[error("`{text}` is not {what}")]
+    #[diagnostic(code(refuge::check::pinpoint_bad_number), help("{help}"))]
+    PinpointBadNumber {
+        /// What was written.
+        text: String,
+        /// "a line number", "an article number", …
+        what: &'static str,
+        /// What to write instead.
+        help: &'static str,
+        /// Where.
+        #[label("not {what}")]
+        span: Span,
+    },
+
     /// A test that refers to something that cannot be tested.
     #[error("{message}")]
     #[diagnostic(code(refuge::check::bad_test))]
@@ -451,6 +510,10 @@ impl CheckError {
             | CheckError::BadRow { span, .. }
             | CheckError::NotConstant { span, .. }
             | CheckError::EnumTooLarge { span, .. }
+            | CheckError::PinpointLocatorTwice { span, .. }
+            | CheckError::PinpointRangeBackwards { span, .. }
+            | CheckError::PinpointItemAlone { span, .. }
+            | CheckError::PinpointBadNumber { span, .. }
             | CheckError::BadTest { span, .. } => *span,
         }
     }

@@ -23,6 +23,7 @@ mod error;
 mod expr;
 mod graph;
 mod lints;
+mod pinpoint;
 mod rules;
 
 pub use error::{CheckError, Related, Warning};

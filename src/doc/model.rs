@@ -135,7 +135,7 @@ fn slug(pinpoint: &str) -> String {
     let mut dash = false;
     for c in pinpoint.chars() {
         if c.is_ascii_alphanumeric() {
-            if dash && !out.ends_with('-') {
+            if dash && !out.is_empty() && !out.ends_with('-') {
                 out.push('-');
             }
             dash = false;
@@ -212,7 +212,7 @@ pub fn build(program: &Program, sources: &SourceMap, coverage: &Coverage) -> Sit
             .unwrap_or_default();
         for rule in &program.rules {
             for cite in &rule.meta.cites {
-                let article = crate::ir::article(&cite.pinpoint);
+                let article = cite.pinpoint.key();
                 if cite.source.index() == index && !list.contains(&article) {
                     list.push(article);
                 }
@@ -252,9 +252,11 @@ pub fn build(program: &Program, sources: &SourceMap, coverage: &Coverage) -> Sit
             let mut rules = Vec::new();
             let mut exercised: Vec<String> = Vec::new();
             for rule in &citing {
-                let cites_here = rule.meta.cites.iter().any(|c| {
-                    c.source.index() == index && crate::ir::article(&c.pinpoint) == *pinpoint
-                });
+                let cites_here = rule
+                    .meta
+                    .cites
+                    .iter()
+                    .any(|c| c.source.index() == index && c.pinpoint.key() == *pinpoint);
                 if !cites_here {
                     continue;
                 }
@@ -409,9 +411,9 @@ fn rule_view(
                 page: source.to_string(),
                 anchor: links
                     .articles
-                    .get(&(cite.source.index(), crate::ir::article(&cite.pinpoint)))
+                    .get(&(cite.source.index(), cite.pinpoint.key()))
                     .cloned()
-                    .unwrap_or_else(|| slug(&cite.pinpoint)),
+                    .unwrap_or_else(|| slug(cite.pinpoint_text())),
                 text: format!("{source} {}", cite.pinpoint),
             }));
         }

@@ -23,6 +23,7 @@ struct Doc<'a> {
     nodes: Vec<NodeJson<'a>>,
     rules: serde_json::Map<String, Json>,
     citations: Vec<CiteJson<'a>>,
+    sources: serde_json::Map<String, Json>,
 }
 
 #[derive(Serialize)]
@@ -51,16 +52,9 @@ struct NodeJson<'a> {
 }
 
 #[derive(Serialize)]
-struct PinpointJson<'a> {
-    text: &'a str,
-}
-
-#[derive(Serialize)]
 struct CiteJson<'a> {
     source: &'a str,
-    title: &'a str,
-    kind: &'static str,
-    pinpoint: PinpointJson<'a>,
+    pinpoint: Json,
 }
 
 /// A per-document table of citations, by first use.
@@ -120,7 +114,9 @@ fn read_json(e: &Evaluation<'_>, r: &ReadEntry) -> Json {
             m.insert("as_of".into(), Json::Bool(true));
         }
     }
-    m.insert("decisive".into(), Json::Bool(r.mark));
+    if r.mark {
+        m.insert("decisive".into(), Json::Bool(true));
+    }
     Json::Object(m)
 }
 
@@ -177,7 +173,7 @@ fn outcome_json(e: &Evaluation<'_>, def: crate::ir::DefId) -> Json {
 
 fn applied_json(p: &Program, a: Applied) -> Json {
     match a {
-        Applied::Rule(r) => serde_json::json!({ "rule": words::rule_name(p, r) }),
+        Applied::Rule(r) => Json::from(words::rule_name(p, r)),
         Applied::Default(d) => serde_json::json!({ "default": words::def_name(p, d) }),
         Applied::Row(t, i) => serde_json::json!({
             "row": p.tables.get(t.index()).map_or("?", |t| t.name.as_str()),
@@ -201,14 +197,17 @@ fn verdict_json<'a>(
         .iter()
         .map(|c| {
             used_rules.push(c.rule);
-            serde_json::json!({
-                "rule": words::rule_name(p, c.rule),
-                "reason": words::not_applied_code(c.reason),
-                "by": match c.reason {
-                    super::NotApplied::DefeatedBy(r) => Json::from(words::rule_name(p, r)),
-                    _ => Json::Null,
-                },
-            })
+            match c.reason {
+                super::NotApplied::DefeatedBy(r) => serde_json::json!({
+                    "rule": words::rule_name(p, c.rule),
+                    "reason": words::not_applied_code(c.reason),
+                    "by": words::rule_name(p, r),
+                }),
+                _ => serde_json::json!({
+                    "rule": words::rule_name(p, c.rule),
+                    "reason": words::not_applied_code(c.reason),
+                }),
+            }
         })
         .collect();
     let missing_facts = x
@@ -219,7 +218,6 @@ fn verdict_json<'a>(
             serde_json::json!({
                 "path": words::fact_path(p, m.fact),
                 "type": info.map_or("?".to_string(), |f| p.type_name(f.ty)),
-                "label": info.and_then(|f| f.label.clone()),
                 "waiting": m.waiting.iter().map(|w| words::via_name(p, *w)).collect::<Vec<_>>(),
             })
         })
@@ -360,16 +358,28 @@ impl Evaluation<'_> {
             citations: cites
                 .list
                 .iter()
-                .map(|c| {
-                    let source = p.sources.get(c.source.index());
-                    CiteJson {
-                        source: source.map_or("?", |s| s.name.as_ref()),
-                        title: source.map_or("", |s| s.title.as_ref()),
-                        kind: source.map_or("?", |s| s.kind.as_str()),
-                        pinpoint: PinpointJson { text: &c.pinpoint },
-                    }
+                .map(|c| CiteJson {
+                    source: p
+                        .sources
+                        .get(c.source.index())
+                        .map_or("?", |s| s.name.as_ref()),
+                    pinpoint: c.pinpoint.to_json(),
                 })
                 .collect(),
+            sources: {
+                let mut used: Vec<usize> = cites.list.iter().map(|c| c.source.index()).collect();
+                used.sort_unstable();
+                used.dedup();
+                used.into_iter()
+                    .filter_map(|i| p.sources.get(i))
+                    .map(|s| {
+                        (
+                            s.name.to_string(),
+                            serde_json::json!({ "title": s.title.as_ref(), "kind": s.kind.as_str() }),
+                        )
+                    })
+                    .collect()
+            },
         }
     }
 

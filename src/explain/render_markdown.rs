@@ -306,10 +306,10 @@ fn law(blocks: &mut Vec<String>, program: &Program, full: &[&(DefId, Explained)]
     let mut cites: Vec<&Citation> = Vec::new();
     for (_, x) in full {
         for c in x.rests_on(program) {
-            if !cites.iter().any(|k| {
-                k.source == c.source
-                    && crate::ir::article(&k.pinpoint) == crate::ir::article(&c.pinpoint)
-            }) {
+            if !cites
+                .iter()
+                .any(|k| k.source == c.source && k.pinpoint.locators() == c.pinpoint.locators())
+            {
                 cites.push(c);
             }
         }
@@ -317,9 +317,9 @@ fn law(blocks: &mut Vec<String>, program: &Program, full: &[&(DefId, Explained)]
     if cites.is_empty() {
         return;
     }
-    let mut groups: Vec<(crate::ir::SourceId, Vec<&str>)> = Vec::new();
+    let mut groups: Vec<(crate::ir::SourceId, Vec<String>)> = Vec::new();
     for c in &cites {
-        let pin = crate::ir::article(&c.pinpoint);
+        let pin = c.pinpoint.locators();
         match groups.iter_mut().find(|g| g.0 == c.source) {
             Some(g) => {
                 if !g.1.contains(&pin) {

@@ -29,7 +29,7 @@ impl CitationRef {
             source: source.map_or_else(|| "?".into(), |s| s.name.clone()),
             kind: source.map_or("?", |s| s.kind.as_str()),
             title: source.map_or_else(|| "".into(), |s| s.title.clone()),
-            pinpoint: c.pinpoint.clone(),
+            pinpoint: c.pinpoint_text().clone(),
         }
     }
 }

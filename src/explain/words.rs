@@ -219,7 +219,7 @@ pub(crate) fn short_cites(program: &Program, cites: &[Citation]) -> String {
             .sources
             .get(c.source.index())
             .map_or("?", |s| s.name.as_ref());
-        let text = format!("{source} {}", crate::ir::article(&c.pinpoint));
+        let text = format!("{source} {}", c.pinpoint.locators());
         if !parts.contains(&text) {
             parts.push(text);
         }

@@ -397,7 +397,7 @@ impl<'a> Walk<'_, 'a> {
                 Token::When => self.expr(Place::Space, cont),
                 Token::Cite => {
                     self.take_if(Token::Ident, Place::Space, cont);
-                    self.take_if(Token::String, Place::Space, cont);
+                    self.pinpoint(cont);
                 }
                 Token::Provenance => {
                     self.take_if(Token::Ident, Place::Space, cont);
@@ -419,6 +419,78 @@ impl<'a> Walk<'_, 'a> {
                 }
             }
         }
+    }
+
+    /// A `cite`'s pinpoint: parts separated by `,` (a line break after a
+    /// comma is kept), each a run of locators (`art 9(1)`, `item 5`,
+    /// `section "…"`, `line 35..39`) and an optional remark string; or a
+    /// reference string and an optional remark string.
+    fn pinpoint(&mut self, cont: usize) {
+        if !self.at_locator_word() {
+            // A reference and its remark: `"Ch. IV.9" "China"`.
+            if self.take_if(Token::String, Place::Space, cont) {
+                self.take_if(Token::String, Place::Space, cont);
+            }
+            return;
+        }
+        let mut place = Place::Space;
+        loop {
+            while self.at_locator_word() {
+                let is_section = self.text_at(0) == Some("section");
+                self.take(place, cont);
+                place = Place::Space;
+                if is_section {
+                    self.take_if(Token::String, Place::Space, cont);
+                    continue;
+                }
+                self.pin_number(Place::Space, cont);
+                if self.at(Token::LParen) {
+                    self.take(Place::Glue, cont);
+                    self.pin_number(Place::Glue, cont);
+                    self.take_if(Token::RParen, Place::Glue, cont);
+                }
+            }
+            self.take_if(Token::String, place, cont);
+            if !self.at(Token::Comma) {
+                return;
+            }
+            self.take(Place::Glue, cont);
+            place = self.keep_break(Place::Space, cont);
+        }
+    }
+
+    /// A pinpoint number (`9`, `1A`, `VIII`) and an optional `..end`.
+    fn pin_number(&mut self, first: Place, cont: usize) {
+        if self.at(Token::Number) || self.at(Token::Ident) {
+            self.take(first, cont);
+        }
+        self.pin_range_end(cont);
+    }
+
+    /// `..9`, glued.
+    fn pin_range_end(&mut self, cont: usize) {
+        if self.at(Token::Dot) && self.peek_at(1) == Some(Token::Dot) {
+            self.take(Place::Glue, cont);
+            self.take(Place::Glue, cont);
+            if self.at(Token::Number) || self.at(Token::Ident) {
+                self.take(Place::Glue, cont);
+            }
+        }
+    }
+
+    /// The text of the token `ahead` of the cursor.
+    fn text_at(&self, ahead: usize) -> Option<&'a str> {
+        self.tokens.get(self.pos + ahead).map(|t| t.text)
+    }
+
+    /// True at a locator keyword of a pinpoint (`art`, `para`, `item`,
+    /// `section`, `footnote`, `line`), which the lexer sees as names.
+    fn at_locator_word(&self) -> bool {
+        self.at(Token::Ident)
+            && matches!(
+                self.text_at(0),
+                Some("art" | "para" | "item" | "section" | "footnote" | "line")
+            )
     }
 
     /// `a, b, c`: names of rules; a line break after a comma is kept.

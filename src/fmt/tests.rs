@@ -437,3 +437,14 @@ fn with_each_token_followed_by<'a>(
         .filter(|(token, _)| !token.is_trivia())
         .map(move |(_, range)| format!("{}{insert}{}", &text[..range.end], &text[range.end..]))
 }
+
+#[test]
+fn pinpoints_are_glued_where_the_grammar_reads_one_lexeme_and_stay_idempotent() {
+    let messy = "source a : statute \"A\"\nverdict v : bool {\n  default false cite a art   9 ( 1 ) item 4 \"deleted\" ,art 1A(2),\n      art 7 .. 9 provenance reading\n  rule r cite a section \"S\" line 35 ..39, para 80..82, footnote 6 line 38 cite a \"Ch. IV.9\"   \"China\" provenance seed\n}\n";
+    let once = formats(messy);
+    assert_eq!(
+        once,
+        "source a : statute \"A\"\nverdict v : bool {\n  default false\n    cite a art 9(1) item 4 \"deleted\", art 1A(2),\n      art 7..9\n    provenance reading\n  rule r\n    cite a section \"S\" line 35..39, para 80..82, footnote 6 line 38\n    cite a \"Ch. IV.9\" \"China\"\n    provenance seed\n}\n"
+    );
+    assert_eq!(formats(&once), once);
+}

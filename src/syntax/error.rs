@@ -193,6 +193,7 @@ impl Expectation {
             Group::Operator,
             Group::Clause,
             Group::Declaration,
+            Group::Pinpoint,
         ] {
             let members = positives
                 .iter()
@@ -227,7 +228,9 @@ impl Expectation {
             }
             // `(`, `[` and `{` start or continue an expression (parentheses,
             // a call, a lookup, a set): the group phrase already covers them.
+            let in_pinpoint = groups.contains(&Group::Pinpoint);
             let implied = match token {
+                "(" | "," if in_pinpoint => true,
                 "(" | "[" => in_expression || after_operand,
                 "{" => in_expression,
                 _ => false,

@@ -80,6 +80,18 @@ pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
         Rule::exception_mode => "`overrides` or `lifts`",
         Rule::rule_effect => "`=`",
         Rule::provenance_kind => "a provenance like `seed` or `text`",
+        Rule::locator => return None,
+        Rule::reference => "a string",
+        Rule::pinpoint | Rule::pin_part => "a pinpoint like `art 9(1)` or a string",
+        Rule::loc_art | Rule::pin_article => "`art`",
+        Rule::loc_para | Rule::pin_paragraph => "`para`",
+        Rule::loc_item | Rule::pin_item => "`item`",
+        Rule::loc_section | Rule::pin_section => "`section`",
+        Rule::loc_footnote | Rule::pin_footnote => "`footnote`",
+        Rule::loc_line | Rule::pin_line => "`line`",
+        Rule::pin_subpara => "a paragraph like `(1)`",
+        Rule::pin_to => "a range like `35..39`",
+        Rule::pin_no => "a number like `9`, `1A` or `VIII`",
 
         Rule::expr | Rule::expr_list => "an expression",
         Rule::op_not => "`not`",
@@ -119,6 +131,8 @@ pub(crate) enum Group {
     Clause,
     /// A top-level declaration.
     Declaration,
+    /// A locator that may continue a pinpoint (`item 5`, `(1)`, `..39`).
+    Pinpoint,
 }
 
 impl Group {
@@ -129,6 +143,7 @@ impl Group {
             Group::Operator => "an operator",
             Group::Clause => "a clause",
             Group::Declaration => "a declaration",
+            Group::Pinpoint => "more of the pinpoint",
         }
     }
 
@@ -147,6 +162,11 @@ impl Group {
             Group::Clause => {
                 "the clauses of a rule are `when`, `cite`, `provenance`, `from`, `until`, \
                  `may … by …`, `qualified by` and `note`"
+            }
+            Group::Pinpoint => {
+                "a pinpoint continues with locators (`art 9(1)`, `item 5`, `para 63`, \
+                 `section \"…\"`, `footnote 6`, `line 35..39`), a remark string, or `,` and \
+                 another part"
             }
             Group::Declaration => {
                 "a policy file is a sequence of `use`, `source`, `enum`, `record`, `fact`, \
@@ -230,6 +250,20 @@ impl Group {
             | Rule::def_kind
             | Rule::kw_test
             | Rule::test_decl => Some(Group::Declaration),
+            Rule::pin_article
+            | Rule::pin_subpara
+            | Rule::pin_paragraph
+            | Rule::pin_item
+            | Rule::pin_section
+            | Rule::pin_footnote
+            | Rule::pin_line
+            | Rule::pin_to
+            | Rule::loc_art
+            | Rule::loc_para
+            | Rule::loc_item
+            | Rule::loc_section
+            | Rule::loc_footnote
+            | Rule::loc_line => Some(Group::Pinpoint),
             _ => None,
         }
     }
@@ -273,5 +307,11 @@ pub(crate) fn is_keyword_marker(rule: Rule) -> bool {
             | Rule::kw_then
             | Rule::kw_else
             | Rule::kw_exists
+            | Rule::loc_art
+            | Rule::loc_para
+            | Rule::loc_item
+            | Rule::loc_section
+            | Rule::loc_footnote
+            | Rule::loc_line
     )
 }

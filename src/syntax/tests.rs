@@ -214,13 +214,23 @@ fn the_docs_verdict_reads_as_written() {
         .clauses
         .cites
         .iter()
-        .map(|c| (c.source.node.as_str(), c.pinpoint.node.as_str()))
+        .map(|c| {
+            let locators: Vec<(&str, &str)> = c.pinpoint.node[0]
+                .locators
+                .iter()
+                .map(|l| (l.kind.keyword(), l.from.node.as_str()))
+                .collect();
+            (c.source.node.as_str(), locators)
+        })
         .collect();
     assert_eq!(
         cites,
         [
-            ("rok_act", "Art. 7(1)"),
-            ("hrw_2002", "South Korean Policy l.35")
+            ("rok_act", vec![("art", "7")]),
+            (
+                "hrw_2002",
+                vec![("section", "South Korean Policy"), ("line", "35")]
+            )
         ]
     );
     assert_eq!(rule.clauses.provenance[0].node, Provenance::Seed);
@@ -389,6 +399,11 @@ fn the_reserved_words_agree_between_grammar_parser_and_lexer() {
     for line in grammar.lines().filter(|l| l.starts_with("kw_")) {
         let word = line.split('"').nth(1).unwrap();
         assert!(keywords.contains(&word), "`{word}` is not in `keyword`");
+    }
+    // The pinpoint locator words are names outside a `cite`.
+    for word in ["art", "para", "item", "section", "footnote", "line"] {
+        let module = parses(&format!("fact {word} : bool"));
+        assert!(matches!(module.items.as_slice(), [Item::Fact(_)]), "{word}");
     }
     // And the lexer reserves nothing else.
     for (token, range) in tokens("bool integer statute seed years text KRW") {
@@ -625,7 +640,7 @@ fn a_syntax_error_names_the_token_and_what_could_come_instead() {
     assert_eq!(
         syntax_error(text),
         (
-            "unexpected `foo`: expected a clause, a rule, `default` or `}`".to_owned(),
+            "unexpected `foo`: expected a clause, a rule, a string, `default` or `}`".to_owned(),
             "foo".to_owned()
         )
     );
@@ -902,4 +917,55 @@ fn highlighting_only_adds_colour() {
         }
     }
     assert_eq!(plain, policy);
+}
+
+#[test]
+fn structured_pinpoints_parse_into_parts_and_locators() {
+    use crate::ast::LocatorKind;
+    let text = "source act : statute \"A\"\nverdict v : bool {\n  default false\n    cite act art 9(1..2) item 4 \"deleted\", section \"Table\" line 35..39\n    provenance reading\n}\n";
+    let module = parses(text);
+    let Item::Definition(def) = &module.items[1] else {
+        panic!("not a definition");
+    };
+    let cite = &def.defaults[0].clauses.cites[0];
+    assert_eq!(
+        &text[cite.pinpoint.span.range()],
+        "art 9(1..2) item 4 \"deleted\", section \"Table\" line 35..39"
+    );
+    let parts = &cite.pinpoint.node;
+    assert_eq!(parts.len(), 2);
+    let kinds: Vec<LocatorKind> = parts[0].locators.iter().map(|l| l.kind).collect();
+    assert_eq!(kinds, [LocatorKind::Article, LocatorKind::Item]);
+    let article = &parts[0].locators[0];
+    assert_eq!(article.from.node, "9");
+    let (from, to) = article.paragraph.as_ref().unwrap();
+    assert_eq!(
+        (from.node.as_str(), to.as_ref().unwrap().node.as_str()),
+        ("1", "2")
+    );
+    assert_eq!(&text[article.span.range()], "art 9(1..2)");
+    assert_eq!(parts[0].remark.as_ref().unwrap().node, "deleted");
+    let line = &parts[1].locators[1];
+    assert_eq!(line.kind, LocatorKind::Line);
+    assert_eq!(
+        (
+            line.from.node.as_str(),
+            line.to.as_ref().unwrap().node.as_str()
+        ),
+        ("35", "39")
+    );
+}
+
+#[test]
+fn a_syntax_error_after_a_pinpoint_names_the_pinpoint_as_one_phrase() {
+    let text = "verdict v : bool {\n  default false cite s art 1\n  foo\n}";
+    assert_eq!(
+        syntax_error(text),
+        (
+            "unexpected `foo`: expected a clause, a rule, a string, more of the pinpoint, \
+             `default` or `}`"
+                .to_owned(),
+            "foo".to_owned()
+        )
+    );
 }

@@ -22,9 +22,9 @@ use super::error::ParseError;
 use super::grammar::{is_keyword_marker, Rule};
 use super::literal;
 use crate::ast::{
-    Cite, Clauses, DefaultDecl, Definition, EnumDecl, Expr, FactDecl, Field, Ident, Item, May,
-    Module, Provenance, RecordDecl, Rule as AstRule, RuleKind, SettingDecl, SourceDecl, SourceKind,
-    TableDecl, TableRow, TestDecl, TypeExpr, Variant,
+    Cite, Clauses, DefaultDecl, Definition, EnumDecl, Expr, FactDecl, Field, Ident, Item, Locator,
+    LocatorKind, May, Module, PinPart, Provenance, RecordDecl, Rule as AstRule, RuleKind,
+    SettingDecl, SourceDecl, SourceKind, TableDecl, TableRow, TestDecl, TypeExpr, Variant,
 };
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -512,6 +512,103 @@ fn ident_list(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Vec<Ident>, P
     Ok(names)
 }
 
+// ---------------------------------------------------------- pinpoints ----
+
+/// `art 9(1) item 5 "remark", art 20`: the parts of a pinpoint.
+fn pinpoint(
+    b: &mut Builder<'_>,
+    pair: Pair<'_, Rule>,
+) -> Result<Spanned<Vec<PinPart>>, ParseError> {
+    // A rule's span may run over the whitespace pest skipped looking for an
+    // optional element that was not there; spans end at the last child.
+    let mut span = b.span(&pair);
+    let mut parts = Vec::new();
+    for part in b.children(pair) {
+        if part.as_rule() != Rule::pin_part {
+            return Err(unexpected(b, &part, "pinpoint"));
+        }
+        let mut part_span = b.span(&part);
+        let mut end = part_span.start;
+        let mut locators = Vec::new();
+        let mut remark = None;
+        for child in b.children(part) {
+            if child.as_rule() == Rule::string {
+                let text = string(b, child)?;
+                end = end.max(text.span.end);
+                remark = Some(text);
+            } else {
+                let locator = locator(b, child)?;
+                end = end.max(locator.span.end);
+                locators.push(locator);
+            }
+        }
+        part_span.end = end;
+        span.end = end;
+        parts.push(PinPart {
+            reference: None,
+            locators,
+            remark,
+            span: part_span,
+        });
+    }
+    Ok(Spanned::new(parts, span))
+}
+
+/// One locator: `art 9(1)`, `line 35..39`, `section "…"`.
+fn locator(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Locator, ParseError> {
+    let span = b.span(&pair);
+    let kind = match pair.as_rule() {
+        Rule::pin_article => LocatorKind::Article,
+        Rule::pin_paragraph => LocatorKind::Paragraph,
+        Rule::pin_item => LocatorKind::Item,
+        Rule::pin_section => LocatorKind::Section,
+        Rule::pin_footnote => LocatorKind::Footnote,
+        Rule::pin_line => LocatorKind::Line,
+        _ => return Err(unexpected(b, &pair, "pin_part")),
+    };
+    let mut children = b.children(pair);
+    let first = children.any()?;
+    let from = match first.as_rule() {
+        Rule::string => string(b, first)?,
+        Rule::pin_no => Spanned::new(first.as_str().to_owned(), b.span(&first)),
+        _ => return Err(unexpected(b, &first, "locator")),
+    };
+    let mut to = None;
+    let mut paragraph = None;
+    let mut span = span;
+    span.end = from.span.end;
+    for child in children {
+        span.end = span.end.max(b.span(&child).end);
+        match child.as_rule() {
+            Rule::pin_to => to = Some(range_end(b, child)?),
+            Rule::pin_subpara => {
+                let mut inner = b.children(child);
+                let no = inner.required(Rule::pin_no)?;
+                let no = Spanned::new(no.as_str().to_owned(), b.span(&no));
+                let end = match inner.next_if(Rule::pin_to) {
+                    Some(p) => Some(range_end(b, p)?),
+                    None => None,
+                };
+                paragraph = Some((no, end));
+            }
+            _ => return Err(unexpected(b, &child, "locator")),
+        }
+    }
+    Ok(Locator {
+        kind,
+        from,
+        to,
+        paragraph,
+        span,
+    })
+}
+
+/// `..9`: the end of a range.
+fn range_end(b: &mut Builder<'_>, pair: Pair<'_, Rule>) -> Result<Spanned<String>, ParseError> {
+    let no = b.children(pair).required(Rule::pin_no)?;
+    Ok(Spanned::new(no.as_str().to_owned(), b.span(&no)))
+}
+
 // ------------------------------------------------------------ clauses ----
 
 /// The tail clauses that remain in `children`, in any order.
@@ -528,7 +625,29 @@ fn clauses(b: &mut Builder<'_>, children: Children<'_>) -> Result<Clauses, Parse
             }
             Rule::cite_clause => {
                 let source = ident(b, inner.required(Rule::ident)?);
-                let pinpoint = string(b, inner.required(Rule::string)?)?;
+                let pinpoint = match inner.next() {
+                    Some(p) if p.as_rule() == Rule::pinpoint => pinpoint(b, p)?,
+                    Some(p) if p.as_rule() == Rule::reference => {
+                        let mut strings = b.children(p);
+                        let reference = string(b, strings.required(Rule::string)?)?;
+                        let remark = match strings.next_if(Rule::string) {
+                            Some(r) => Some(string(b, r)?),
+                            None => None,
+                        };
+                        let span = remark
+                            .as_ref()
+                            .map_or(reference.span, |r| reference.span.to(r.span));
+                        let part = PinPart {
+                            reference: Some(reference),
+                            locators: Vec::new(),
+                            remark,
+                            span,
+                        };
+                        Spanned::new(vec![part], span)
+                    }
+                    Some(p) => return Err(unexpected(b, &p, "cite_clause")),
+                    None => return Err(inner.disagree("missing the pinpoint".to_owned())),
+                };
                 clauses.cites.push(Cite { source, pinpoint });
             }
             Rule::provenance_clause => {

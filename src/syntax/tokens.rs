@@ -172,8 +172,9 @@ pub enum Token {
     /// `statute`, `seed` or `integer` are names too.
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
     Ident,
-    /// `42`, `1_000`, `0.5`
+    /// `42`, `1_000`, `0.5`; in a pinpoint also `1A` (an article number)
     #[regex(r"[0-9][0-9_]*(\.[0-9]+)?")]
+    #[regex(r"[0-9]+[A-Za-z]+", priority = 3)]
     Number,
     /// `2002-06-03`
     #[regex(r"[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]")]

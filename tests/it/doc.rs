@@ -47,7 +47,11 @@ fn doc_writes_linked_pages_for_every_source() {
         rok_act.contains("id=\"rule-rok_art7_1_mission\""),
         "{rok_act}"
     );
-    assert!(rok_act.contains("<h2>Art. 7(1)</h2>"));
+    assert!(rok_act.contains("<h2>Art. 7</h2>"), "grouped by article");
+    assert!(
+        rok_act.contains("Art. 7(1)"),
+        "each rule shows its full pinpoint"
+    );
     assert!(rok_act.contains("provenance"));
     let cat = read("cat_1984.html");
     assert!(cat.contains("<h2>Art. 3</h2>"), "{cat}");
