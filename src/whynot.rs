@@ -562,6 +562,10 @@ pub fn why_not(
         let Some(may) = &rule.may else {
             continue;
         };
+        // A discretion not in force on the date is never open.
+        if !rule.meta.in_force(as_of) {
+            continue;
+        }
         let (status, try_exercise) = match case.discretion(rid) {
             None => ("open", true),
             Some(true) => ("exercised", false),

@@ -64,3 +64,17 @@ fn why_not_renders_json() {
     assert_eq!(value["schema"], "refuge.whynot/1");
     assert_eq!(value["absolute_bar"]["every_set_changes_them"], true);
 }
+
+#[test]
+fn a_discretion_not_yet_in_force_is_never_offered_as_open() {
+    // In 2003 the late-application ground (in force from 2007) does not exist.
+    let out = refuge(&[
+        "eval",
+        "examples/excluded_hijacker.yaml",
+        "--why-not",
+        "rok_protection=protected",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("rok_art9_international_crime"), "{text}");
+    assert!(!text.contains("rok_art9_late_application"), "{text}");
+}
