@@ -9,7 +9,7 @@ fn eval_explains_the_flagship_case_with_citations_and_exits_0() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("rok_protection") && text.contains("= protected"),
+        text.contains("rok_protection") && text.contains("= eligible"),
         "{text}"
     );
     assert!(text.contains("Art. 7(1)"), "no citation in:\n{text}");
