@@ -13,7 +13,7 @@ fn eval_explains_the_flagship_case_with_citations_and_exits_0() {
         .lines()
         .find(|l| l.starts_with("rok_protection "))
         .unwrap_or_else(|| panic!("no summary line for rok_protection in:\n{text}"));
-    assert!(line.contains("protected by `rok_inclusion`"), "{line}");
+    assert!(line.contains("eligible by `rok_inclusion`"), "{line}");
     assert!(text.contains("Art. 7(1)"), "no citation in:\n{text}");
     // `--explain` adds each verdict's decisive derivation.
     let explained = stdout(&refuge(&["eval", "examples/defector.json", "--explain"]));
@@ -31,7 +31,7 @@ fn eval_renders_markdown_and_json() {
     ]));
     // The memo opens with a conclusion computed from the outcome, not the
     // case file's description, and is short enough to sign.
-    assert!(md.starts_with("# Protected: "), "{md}");
+    assert!(md.starts_with("# Eligible for designation"), "{md}");
     for section in [
         "## Conclusion",
         "## Law applied",

@@ -72,7 +72,7 @@ fn a_discretion_not_yet_in_force_is_never_offered_as_open() {
         "eval",
         "examples/excluded_hijacker.yaml",
         "--why-not",
-        "rok_protection=protected",
+        "rok_protection=eligible",
     ]);
     let text = stdout(&out);
     assert!(text.contains("rok_art9_international_crime"), "{text}");
