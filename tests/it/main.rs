@@ -19,5 +19,6 @@ mod docs;
 mod eval;
 mod fmt;
 mod replay;
+mod schema;
 mod semantics;
 mod whynot;
