@@ -16,5 +16,6 @@ mod doc;
 mod docs;
 mod eval;
 mod fmt;
+mod lsp;
 mod semantics;
 mod whynot;
