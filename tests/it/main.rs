@@ -14,6 +14,7 @@ mod coverage;
 mod diff;
 mod doc;
 mod docs;
+mod editor_grammar;
 mod eval;
 mod fmt;
 mod lsp;
