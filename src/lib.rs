@@ -28,6 +28,8 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod ir;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod policies;
 pub mod source;
 pub mod suggest;

@@ -23,7 +23,7 @@ mod error;
 mod expr;
 mod graph;
 mod lints;
-mod pinpoint;
+pub(crate) mod pinpoint;
 mod rules;
 
 pub use error::{CheckError, Related, Warning};

@@ -16,6 +16,8 @@ mod diff;
 mod doc;
 mod eval;
 mod fmt;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod test;
 
 use crate::compile::{compile, Compiled, ErrorFormat};
@@ -100,6 +102,9 @@ pub enum Command {
     Diff(diff::Args),
     /// Render the policy set as static HTML and Markdown pages, per source and article.
     Doc(doc::Args),
+    /// Run the language server on stdin/stdout (for editors).
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::Args),
 }
 
 /// Runs the command line.
@@ -118,6 +123,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Diff(args) => diff::run(&args, format),
         Command::Doc(args) => doc::run(&args, format),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(args) => lsp::run(&args),
     }
 }
 
