@@ -124,3 +124,89 @@ fn every_decided_verdict_of_the_corpus_replays_from_its_decisive_facts() {
         failures.join("\n")
     );
 }
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// A variant of `case`: each fact kept, dropped, or replaced by another value
+/// of its type (booleans flipped, another enum variant, a set with a variant
+/// toggled, a number moved).
+fn variant(program: &Program, case: &refuge::Case, rng: &mut Rng) -> refuge::Case {
+    use refuge::ir::Type;
+    use refuge::value::Value;
+    let mut out = case.clone();
+    for (i, info) in program.facts.iter().enumerate() {
+        if info.setting.is_some() {
+            continue;
+        }
+        let roll = rng.below(10);
+        let slot = &mut out.facts[i];
+        if roll < 2 {
+            *slot = None;
+        } else if roll < 5 {
+            *slot = match info.ty {
+                Type::Bool => Some(Value::Bool(rng.below(2) == 0)),
+                Type::Enum(e) => {
+                    let n = program.enums[e.index()].variants.len() as u64;
+                    Some(Value::Enum(e, rng.below(n) as u32))
+                }
+                Type::Set(e) => {
+                    let n = program.enums[e.index()].variants.len() as u64;
+                    let bits = match slot {
+                        Some(Value::Set(_, b)) => *b,
+                        _ => 0,
+                    };
+                    Some(Value::Set(e, bits ^ (1u128 << rng.below(n))))
+                }
+                Type::Integer => Some(Value::Integer(rng.below(25) as i64)),
+                _ => slot.clone(),
+            };
+        }
+    }
+    out
+}
+
+#[test]
+fn generated_cases_replay_from_their_decisive_facts_too() {
+    let program = program();
+    let mut rng = Rng(0x5eed_cafe_f00d_beef);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for path in corpus() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let format = CaseFormat::from_path(&path).unwrap();
+        let case = load_case(&program, "c", &text, format).unwrap();
+        for n in 0..8 {
+            let generated = variant(&program, &case, &mut rng);
+            let name = format!("{} (variant {n})", path.display());
+            let (k, f) = replay_all(&program, &name, &generated, true, false);
+            checked += k;
+            failures.extend(f);
+        }
+    }
+    assert!(checked > 10_000, "only {checked} verdicts replayed");
+    eprintln!("{checked} decided verdicts of generated cases replayed");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} generated outcomes change when replayed:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
