@@ -10,4 +10,6 @@ if [ "${1:-}" = "--bindgen-version" ]; then echo "$version"; exit 0; fi
 nice -n 10 cargo build -p refuge-playground --target wasm32-unknown-unknown --release
 wasm-bindgen --target web --no-typescript --out-dir playground/www/pkg \
   target/wasm32-unknown-unknown/release/refuge_playground.wasm
+# The preloaded case is the README's flagship example, copied so it cannot drift.
+cp examples/defector.json playground/www/example-case.json
 ls -l playground/www/pkg
