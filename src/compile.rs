@@ -1,7 +1,7 @@
 //! The whole front end in one call: parse every file, check the set.
 
 use crate::check::{self, CheckError, Warning};
-use crate::ir::Program;
+use crate::ir::{DefId, Program};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ParseError};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler};
@@ -60,6 +60,12 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
                 .rules
                 .iter()
                 .map(|r| sources.location(r.name_span))
+                .collect();
+            program.definitions_by_name = program
+                .definitions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Some((d.name.clone(), DefId(u32::try_from(i).ok()?))))
                 .collect();
             Ok(Compiled {
                 program,

@@ -89,6 +89,9 @@ pub struct Program {
     /// Per rule: where it is written, `file:line:col` (filled by
     /// [`crate::compile`], empty for a program built by hand).
     pub rule_locations: Vec<String>,
+    /// Definitions by name (filled by [`crate::compile`]; a program built by
+    /// hand is searched instead).
+    pub definitions_by_name: std::collections::HashMap<String, DefId>,
 }
 
 /// A citable document.
@@ -782,6 +785,9 @@ pub struct TestInfo {
 impl Program {
     /// Looks a definition up by name.
     pub fn definition(&self, name: &str) -> Option<DefId> {
+        if !self.definitions_by_name.is_empty() {
+            return self.definitions_by_name.get(name).copied();
+        }
         self.definitions
             .iter()
             .position(|d| d.name == name)
