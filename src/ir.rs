@@ -918,3 +918,38 @@ mod pinpoint_tests {
         );
     }
 }
+
+/// The value of an expression that reads nothing (table cells, test values).
+pub fn constant(expr: &Expr) -> Option<Value> {
+    match &expr.kind {
+        ExprKind::Const(v) => Some(v.clone()),
+        ExprKind::Set(items) => {
+            let mut bits = 0u128;
+            let mut id = None;
+            for item in items {
+                match constant(item)? {
+                    Value::Enum(e, v) => {
+                        id = Some(e);
+                        bits |= 1u128.checked_shl(v)?;
+                    }
+                    _ => return None,
+                }
+            }
+            match (id, expr.ty) {
+                (_, Type::Set(e)) => Some(Value::Set(e, bits)),
+                (Some(e), _) => Some(Value::Set(e, bits)),
+                _ => None,
+            }
+        }
+        ExprKind::Neg(inner) => match constant(inner)? {
+            Value::Integer(i) => i.checked_neg().map(Value::Integer),
+            Value::Decimal(d) => Some(Value::Decimal(-d)),
+            Value::Money(m) => Some(Value::Money(crate::value::Money {
+                amount: -m.amount,
+                ..m
+            })),
+            _ => None,
+        },
+        _ => None,
+    }
+}

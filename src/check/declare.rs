@@ -634,7 +634,7 @@ impl Context {
     ) -> Option<Value> {
         let lowered = self.lower_expr(module, None, expr, Some(ty))?;
         self.expect_type(&lowered, ty);
-        match crate::eval::constant(&lowered) {
+        match crate::ir::constant(&lowered) {
             Some(v) => Some(v),
             None => {
                 self.error(CheckError::NotConstant {

@@ -785,7 +785,7 @@ help: Some(match (arith, l.ty, r.ty) {
                 }
                 let places = lowered.get(1)?;
                 self.expect_type(places, Type::Integer);
-                if crate::eval::constant(places).is_none() {
+                if crate::ir::constant(places).is_none() {
                     self.error(CheckError::NotConstant {
                         what: "the number of decimal places",
                         span: places.span,

@@ -1,6 +1,6 @@
 //! Errors of evaluation: only what the checker cannot rule out statically.
 
-use crate::check::Related;
+use crate::diagnostic::Related;
 use crate::source::Span;
 use miette::Diagnostic;
 use thiserror::Error;

@@ -17,41 +17,6 @@ use crate::value::{Duration, Money, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
 
-/// The value of an expression that reads nothing (table cells, test values).
-pub fn constant(expr: &Expr) -> Option<Value> {
-    match &expr.kind {
-        ExprKind::Const(v) => Some(v.clone()),
-        ExprKind::Set(items) => {
-            let mut bits = 0u128;
-            let mut id = None;
-            for item in items {
-                match constant(item)? {
-                    Value::Enum(e, v) => {
-                        id = Some(e);
-                        bits |= 1u128.checked_shl(v)?;
-                    }
-                    _ => return None,
-                }
-            }
-            match (id, expr.ty) {
-                (_, crate::ir::Type::Set(e)) => Some(Value::Set(e, bits)),
-                (Some(e), _) => Some(Value::Set(e, bits)),
-                _ => None,
-            }
-        }
-        ExprKind::Neg(inner) => match constant(inner)? {
-            Value::Integer(i) => i.checked_neg().map(Value::Integer),
-            Value::Decimal(d) => Some(Value::Decimal(-d)),
-            Value::Money(m) => Some(Value::Money(Money {
-                amount: -m.amount,
-                ..m
-            })),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 fn num(v: &Value) -> Option<Decimal> {
     match v {
         Value::Integer(i) => Some(Decimal::from(*i)),

@@ -28,8 +28,8 @@ mod error;
 mod expr;
 pub mod graph;
 
+pub use crate::ir::constant;
 pub use error::{Conflict, EvalError};
-pub use expr::constant;
 pub use graph::Derivation;
 
 use crate::case::Case;
@@ -371,7 +371,7 @@ impl Run<'_, '_> {
             span: rule(a.rule).map(|r| r.name_span).unwrap_or_default(),
             other: rule(b.rule)
                 .map(|r| {
-                    crate::check::Related::new(
+                    crate::diagnostic::Related::new(
                         format!("`{}` gives `{}`", r.name, show(&b.value)),
                         r.name_span,
                     )
