@@ -839,6 +839,41 @@ impl Program {
     }
 }
 
+/// The value of an expression that reads nothing (table cells, test values).
+pub fn constant(expr: &Expr) -> Option<Value> {
+    match &expr.kind {
+        ExprKind::Const(v) => Some(v.clone()),
+        ExprKind::Set(items) => {
+            let mut bits = 0u128;
+            let mut id = None;
+            for item in items {
+                match constant(item)? {
+                    Value::Enum(e, v) => {
+                        id = Some(e);
+                        bits |= 1u128.checked_shl(v)?;
+                    }
+                    _ => return None,
+                }
+            }
+            match (id, expr.ty) {
+                (_, Type::Set(e)) => Some(Value::Set(e, bits)),
+                (Some(e), _) => Some(Value::Set(e, bits)),
+                _ => None,
+            }
+        }
+        ExprKind::Neg(inner) => match constant(inner)? {
+            Value::Integer(i) => i.checked_neg().map(Value::Integer),
+            Value::Decimal(d) => Some(Value::Decimal(-d)),
+            Value::Money(m) => Some(Value::Money(crate::value::Money {
+                amount: -m.amount,
+                ..m
+            })),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod pinpoint_tests {
     use super::{Lines, Numbering, Pin, Pinpoint};
@@ -916,40 +951,5 @@ mod pinpoint_tests {
                 "article": "9", "paragraph": "1", "item": "5", "text": "Art. 9(1) item 5"
             })
         );
-    }
-}
-
-/// The value of an expression that reads nothing (table cells, test values).
-pub fn constant(expr: &Expr) -> Option<Value> {
-    match &expr.kind {
-        ExprKind::Const(v) => Some(v.clone()),
-        ExprKind::Set(items) => {
-            let mut bits = 0u128;
-            let mut id = None;
-            for item in items {
-                match constant(item)? {
-                    Value::Enum(e, v) => {
-                        id = Some(e);
-                        bits |= 1u128.checked_shl(v)?;
-                    }
-                    _ => return None,
-                }
-            }
-            match (id, expr.ty) {
-                (_, Type::Set(e)) => Some(Value::Set(e, bits)),
-                (Some(e), _) => Some(Value::Set(e, bits)),
-                _ => None,
-            }
-        }
-        ExprKind::Neg(inner) => match constant(inner)? {
-            Value::Integer(i) => i.checked_neg().map(Value::Integer),
-            Value::Decimal(d) => Some(Value::Decimal(-d)),
-            Value::Money(m) => Some(Value::Money(crate::value::Money {
-                amount: -m.amount,
-                ..m
-            })),
-            _ => None,
-        },
-        _ => None,
     }
 }
