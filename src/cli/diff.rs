@@ -35,8 +35,8 @@ pub struct Args {
 /// Reads and compiles one side, saying which side failed.
 fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<crate::Program, ExitStatus> {
     let sources = SourceMap::from_path(path).map_err(|e| {
-        eprintln!("{:?}", miette::Report::new(e));
-        eprintln!(
+        super::report(&e, format);
+        errln!(
             "error: cannot read the {side} policies `{}`",
             path.display()
         );
@@ -45,7 +45,7 @@ fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<crate::Progra
     compile_or_report(&sources, format, false)
         .map(|c| c.program)
         .inspect_err(|_| {
-            eprintln!(
+            errln!(
                 "error: the {side} policies `{}` have errors",
                 path.display()
             );
@@ -72,13 +72,13 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         } else if dir.is_dir() {
             super::case_files(dir, &mut files);
         } else {
-            eprintln!("error: no case file or directory `{}`", dir.display());
+            errln!("error: no case file or directory `{}`", dir.display());
             input_error = true;
         }
         files.sort();
         for file in files {
             let Some(case_format) = CaseFormat::from_path(&file) else {
-                eprintln!(
+                errln!(
                     "error: `{}` is not a case file (.json, .yaml, .yml or .toml)",
                     file.display()
                 );
@@ -99,14 +99,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                     format: case_format,
                 }),
                 Err(e) => {
-                    eprintln!("error: cannot read `{}`: {e}", file.display());
+                    errln!("error: cannot read `{}`: {e}", file.display());
                     input_error = true;
                 }
             }
         }
     }
     if inputs.is_empty() && !input_error {
-        eprintln!("error: no case files (.json, .yaml, .yml, .toml) in the --cases paths");
+        errln!("error: no case files (.json, .yaml, .yml, .toml) in the --cases paths");
         return ExitStatus::InputError;
     }
     let mut report = impact(&old, &new, &inputs);
@@ -115,14 +115,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     for case in &report.cases {
         // A case neither version loads is bad input, not a change.
         if let (Some(before), Some(after)) = (&case.load_error_before, &case.load_error_after) {
-            eprintln!(
+            errln!(
                 "error: `{}` does not load under OLD ({before}) nor under NEW ({after})",
                 case.name
             );
             input_error = true;
         }
     }
-    print!(
+    out!(
         "{}",
         match args.format {
             Format::Text => to_text(&report),

@@ -25,7 +25,7 @@ pub struct Args {
 
 /// Runs `refuge doc`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.path.as_ref()) {
+    let sources = match load_sources(args.path.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -47,7 +47,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         } else if dir.is_dir() {
             super::case_files(dir, &mut files);
         } else {
-            eprintln!("error: `{}` is not a file or directory", dir.display());
+            errln!("error: `{}` is not a file or directory", dir.display());
             status = ExitStatus::InputError;
         }
         files.sort();
@@ -60,12 +60,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 Ok(text) => match load_case(program, &name, &text, fmt) {
                     Ok(case) => named.push((format!("case {name}"), case)),
                     Err(errors) => {
-                        eprintln!("{:?}", miette::Report::new(errors));
+                        super::report(&errors, format);
                         status = ExitStatus::InputError;
                     }
                 },
                 Err(e) => {
-                    eprintln!("error: cannot read `{name}`: {e}");
+                    errln!("error: cannot read `{name}`: {e}");
                     status = ExitStatus::InputError;
                 }
             }
@@ -74,7 +74,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let coverage = Coverage::measure_named(program, named.iter().map(|(n, c)| (n.as_str(), c)));
     let site = doc::build(program, &sources, &coverage);
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("error: cannot create `{}`: {e}", args.out.display());
+        errln!("error: cannot create `{}`: {e}", args.out.display());
         return ExitStatus::InputError;
     }
     let files = doc::to_html(&site)
@@ -84,12 +84,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     for (name, content) in files {
         let path = args.out.join(&name);
         if let Err(e) = std::fs::write(&path, content) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             return ExitStatus::InputError;
         }
         written += 1;
     }
-    println!(
+    outln!(
         "wrote {written} files ({} sources, HTML and Markdown) to {}",
         site.sources.len(),
         args.out.display()

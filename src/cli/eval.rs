@@ -55,7 +55,7 @@ pub struct Args {
 
 /// Runs `refuge eval`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.policy.as_ref()) {
+    let sources = match load_sources(args.policy.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -73,13 +73,13 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let (name, text, case_format) = if args.case.as_os_str() == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read the case from standard input: {e}");
+            errln!("error: cannot read the case from standard input: {e}");
             return ExitStatus::InputError;
         }
         ("<stdin>".to_string(), text, CaseFormat::Json)
     } else {
         let Some(case_format) = CaseFormat::from_path(&args.case) else {
-            eprintln!(
+            errln!(
                 "error: cannot tell the format of `{}`\n  help: name the case file .json, .yaml, .yml or .toml",
                 args.case.display()
             );
@@ -88,7 +88,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         match std::fs::read_to_string(&args.case) {
             Ok(text) => (args.case.display().to_string(), text, case_format),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", args.case.display());
+                errln!("error: cannot read `{}`: {e}", args.case.display());
                 return ExitStatus::InputError;
             }
         }
@@ -96,7 +96,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let case = match load_case(&compiled.program, &name, &text, case_format) {
         Ok(c) => c,
         Err(errors) => {
-            eprintln!("{:?}", miette::Report::new(errors));
+            super::report(&errors, format);
             return ExitStatus::InputError;
         }
     };
@@ -115,7 +115,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 Format::Markdown => crate::explain::to_markdown(&evaluation),
                 Format::Json => evaluation.to_json(),
             };
-            println!("{rendered}");
+            outln!("{rendered}");
             let undetermined = evaluation
                 .verdicts
                 .iter()
@@ -133,7 +133,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 }
             }
             let file = e.span().map(|s| s.file).unwrap_or_default();
-            eprint!("{}", crate::compile::render_one(&sources, file, e, format));
+            err!("{}", crate::compile::render_one(&sources, file, e, format));
             ExitStatus::EvalError
         }
     }
@@ -224,12 +224,12 @@ fn why_not(
     let (def, wanted) = match parse_why_not(program, spec) {
         Ok(x) => x,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return ExitStatus::InputError;
         }
     };
     let Some(as_of) = args.as_of.or(case.as_of) else {
-        eprintln!("error: the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
+        errln!("error: the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
         return ExitStatus::InputError;
     };
     match crate::whynot::why_not(program, case, def, wanted, as_of) {
@@ -239,11 +239,11 @@ fn why_not(
                 Format::Markdown => crate::whynot::to_markdown(&answer),
                 Format::Json => answer.to_json(),
             };
-            println!("{rendered}");
+            outln!("{rendered}");
             ExitStatus::Ok
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitStatus::EvalError
         }
     }
@@ -258,7 +258,7 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
     let text = match std::fs::read_to_string(&args.case) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", args.case.display());
+            errln!("error: cannot read `{}`: {e}", args.case.display());
             return ExitStatus::InputError;
         }
     };
@@ -313,12 +313,12 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
                 }
             },
         };
-        if writeln!(out, "{record}").is_err() {
-            return ExitStatus::InputError;
+        if let Err(e) = writeln!(out, "{record}") {
+            super::output::quit_on(&e);
         }
     }
-    if out.flush().is_err() {
-        return ExitStatus::InputError;
+    if let Err(e) = out.flush() {
+        super::output::quit_on(&e);
     }
     status
 }

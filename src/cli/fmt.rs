@@ -37,7 +37,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for root in &roots {
         if let Err(error) = collect(root, &mut files) {
-            eprintln!("error: cannot read `{}`: {error}", root.display());
+            errln!("error: cannot read `{}`: {error}", root.display());
             status = worse(status, ExitStatus::InputError);
         }
     }
@@ -70,7 +70,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
     if args.check && changed > 0 {
         summary.push_str(": run `refuge fmt` to format them");
     }
-    println!("{summary}");
+    outln!("{summary}");
     status
 }
 
@@ -79,7 +79,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
 fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bool, ExitStatus> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| {
-        eprintln!("error: cannot read `{name}`: {error}");
+        errln!("error: cannot read `{name}`: {error}");
         ExitStatus::InputError
     })?;
     let mut sources = SourceMap::new();
@@ -87,8 +87,8 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
     let formatted = match sources.get(id).map(format) {
         Some(Ok(formatted)) => formatted,
         Some(Err(error)) => {
-            eprint!("{}", render_one(&sources, id, error, error_format));
-            eprintln!("error: `{name}` was not formatted");
+            err!("{}", render_one(&sources, id, error, error_format));
+            errln!("error: `{name}` was not formatted");
             return Err(ExitStatus::PolicyError);
         }
         None => return Err(ExitStatus::InputError),
@@ -97,14 +97,14 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
         return Ok(false);
     }
     if check {
-        println!("not formatted: {name}");
-        print!("{}", excerpt(&text, &formatted));
+        outln!("not formatted: {name}");
+        out!("{}", excerpt(&text, &formatted));
     } else {
         std::fs::write(path, &formatted).map_err(|error| {
-            eprintln!("error: cannot write `{name}`: {error}");
+            errln!("error: cannot write `{name}`: {error}");
             ExitStatus::InputError
         })?;
-        println!("formatted: {name}");
+        outln!("formatted: {name}");
     }
     Ok(true)
 }

@@ -11,6 +11,8 @@
 //! | 4 | the case file or the command line is invalid, or a file cannot be read |
 //! | 5 | evaluation error (a conflict between rules, an arithmetic error) |
 
+#[macro_use]
+mod output;
 mod check;
 mod diff;
 mod doc;
@@ -121,12 +123,21 @@ pub fn run(cli: Cli) -> ExitStatus {
     }
 }
 
+/// Prints a self-contained diagnostic (one that carries its source text)
+/// to standard error in `format`.
+pub(crate) fn report(diagnostic: &dyn miette::Diagnostic, format: ErrorFormat) {
+    err!("{}", crate::compile::render_diagnostic(diagnostic, format));
+}
+
 /// Loads policies from a path, or the built-in ones.
-pub(crate) fn load_sources(path: Option<&PathBuf>) -> Result<SourceMap, ExitStatus> {
+pub(crate) fn load_sources(
+    path: Option<&PathBuf>,
+    format: ErrorFormat,
+) -> Result<SourceMap, ExitStatus> {
     match path {
         None => Ok(SourceMap::builtin()),
         Some(p) => SourceMap::from_path(p).map_err(|e| {
-            eprintln!("{:?}", miette::Report::new(e));
+            report(&e, format);
             ExitStatus::InputError
         }),
     }
@@ -141,7 +152,7 @@ pub(crate) fn compile_or_report(
     match compile(sources) {
         Ok(compiled) => {
             if show_warnings && !compiled.warnings.is_empty() {
-                eprint!(
+                err!(
                     "{}",
                     crate::compile::render_all(sources, &[], &[], &compiled.warnings, format)
                 );
@@ -149,8 +160,8 @@ pub(crate) fn compile_or_report(
             Ok(compiled)
         }
         Err(diagnostics) => {
-            eprint!("{}", diagnostics.render(sources, format));
-            eprintln!(
+            err!("{}", diagnostics.render(sources, format));
+            errln!(
                 "error: {} error(s) in the policies, {} warning(s)",
                 diagnostics.error_count(),
                 diagnostics.warnings.len()

@@ -49,7 +49,7 @@ fn parse_percentage(s: &str) -> Result<f64, String> {
 
 /// Runs `refuge test`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.path.as_ref()) {
+    let sources = match load_sources(args.path.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -82,7 +82,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let text = match std::fs::read_to_string(&file) {
                 Ok(t) => t,
                 Err(e) => {
-                    eprintln!("error: cannot read `{name}`: {e}");
+                    errln!("error: cannot read `{name}`: {e}");
                     input_error = true;
                     continue;
                 }
@@ -95,7 +95,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                     }
                 }
                 Err(errors) => {
-                    eprintln!("{:?}", miette::Report::new(errors));
+                    super::report(&errors, format);
                     input_error = true;
                 }
             }
@@ -104,15 +104,15 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let failed: Vec<&TestOutcome> = outcomes.iter().filter(|o| !o.passed()).collect();
     for o in &outcomes {
         if o.passed() {
-            println!("ok    {}", o.name);
+            outln!("ok    {}", o.name);
         } else {
-            println!("FAIL  {}", o.name);
+            outln!("FAIL  {}", o.name);
             for f in &o.failures {
-                println!("        {f}");
+                outln!("        {f}");
             }
         }
     }
-    println!(
+    outln!(
         "{} passed, {} failed",
         outcomes.len() - failed.len(),
         failed.len()
@@ -121,8 +121,8 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     if measure {
         let coverage = Coverage::measure(program, &cases);
         if args.coverage {
-            println!();
-            print!(
+            outln!();
+            out!(
                 "{}",
                 match args.coverage_format {
                     CoverageFormat::Text => coverage::to_text(&coverage),
@@ -133,7 +133,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if let Some(min) = args.min_coverage {
             let fired = coverage.rules_fired_percent();
             if fired < min {
-                eprintln!(
+                errln!(
                     "error: {} of the rules fired ({} of {}), below the minimum of {min}%",
                     coverage::percent(fired),
                     coverage.totals.fired,

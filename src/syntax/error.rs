@@ -69,6 +69,21 @@ pub enum ParseError {
         what: String,
     },
 
+    /// The text is beyond a documented limit (nesting depth, file size, name
+    /// length; see `syntax::limits`), checked before any recursive phase.
+    #[error("too large: {what}")]
+    #[diagnostic(code(refuge::parse::limit))]
+    Limit {
+        /// Where the limit was passed.
+        #[label("the limit is passed here")]
+        span: Span,
+        /// Which limit, with the figures.
+        what: String,
+        /// How to stay within it.
+        #[help]
+        help: String,
+    },
+
     /// The grammar produced a parse tree that the syntax-tree builder does not
     /// understand. This is a bug in refuge, never the policy's fault.
     #[error("internal: grammar and AST builder disagree at {detail}")]
@@ -92,6 +107,7 @@ impl ParseError {
             ParseError::Syntax { span, .. }
             | ParseError::InvalidLiteral { span, .. }
             | ParseError::Duplicate { span, .. }
+            | ParseError::Limit { span, .. }
             | ParseError::Internal { span, .. } => *span,
         }
     }

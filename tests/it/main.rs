@@ -16,5 +16,6 @@ mod doc;
 mod docs;
 mod eval;
 mod fmt;
+mod robust;
 mod semantics;
 mod whynot;

@@ -1,0 +1,145 @@
+//! Regression tests for the crashes of issue #10: each input used to abort,
+//! panic or lose data; each now ends with a diagnostic and a documented exit
+//! code.
+
+use crate::common::{refuge, stderr};
+use std::io::Read as _;
+use std::process::{Command, Stdio};
+
+/// A fresh scratch directory below the target directory.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// A valid policy whose one rule's condition is `condition`.
+pub fn policy(condition: &str) -> String {
+    format!(
+        "source s : statute \"S\"\nfact a : bool\nverdict v : bool {{\n  default false cite s \"1\" provenance reading\n  rule r = true when {condition} cite s \"2\" provenance reading\n}}\n"
+    )
+}
+
+/// The deep inputs of the issue, each of which overflowed the stack.
+fn deep_inputs() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "parens",
+            format!("{}a{}", "(".repeat(6600), ")".repeat(6600)),
+        ),
+        (
+            "parens_100k",
+            format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000)),
+        ),
+        ("chain", format!("{}a", "a and ".repeat(6600))),
+        ("not", format!("{}a", "not ".repeat(8900))),
+        ("neg", format!("{}1 == 1", "-".repeat(8900))),
+        ("if", format!("{}a", "if a then a else ".repeat(3000))),
+    ]
+}
+
+#[test]
+fn deep_nesting_is_a_limit_error_in_every_command() {
+    let dir = scratch("deep");
+    for (name, condition) in deep_inputs() {
+        let path = dir.join(format!("{name}.policy"));
+        std::fs::write(&path, policy(&condition)).expect("write");
+        let p = path.to_str().expect("utf-8 path");
+        let case = dir.join("case.json");
+        std::fs::write(&case, r#"{"as_of": "2020-01-01", "facts": {"a": true}}"#).expect("write");
+        let c = case.to_str().expect("utf-8 path");
+        for args in [
+            vec!["check", p],
+            vec!["test", p],
+            vec!["fmt", "--check", p],
+            vec!["fmt", p],
+            vec!["eval", "--policy", p, c],
+        ] {
+            let out = refuge(&args);
+            assert_eq!(
+                out.status.code(),
+                Some(3),
+                "{name} {args:?}: {}",
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains("refuge::parse::limit"),
+                "{name} {args:?}: {}",
+                stderr(&out)
+            );
+        }
+        // `fmt` refused the file: it is as written.
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            policy(&condition)
+        );
+    }
+}
+
+#[test]
+fn an_error_past_column_65535_renders_by_line_and_column() {
+    let dir = scratch("wide");
+    let path = dir.join("wide.policy");
+    std::fs::write(&path, policy(&format!("{}b", " ".repeat(70_000)))).expect("write");
+    let out = refuge(&["check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown name `b`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("wide.policy:5:70022"),
+        "{}",
+        stderr(&out)
+    );
+
+    let case = dir.join("wide.json");
+    let text = format!(
+        r#"{{"as_of": "2020-01-01",{} "factz": 1}}"#,
+        " ".repeat(70_000)
+    );
+    std::fs::write(&case, text).expect("write");
+    let out = refuge(&["eval", case.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown key"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(":1:70025"), "{}", stderr(&out));
+}
+
+/// Runs refuge with stdout on a pipe that is closed after the first byte.
+fn closed_early(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refuge"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the refuge binary runs");
+    let mut first = [0u8; 1];
+    let mut out = child.stdout.take().expect("stdout");
+    let _ = out.read(&mut first);
+    drop(out);
+    let mut err = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    let status = child.wait().expect("wait");
+    (status.code(), err)
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [
+        vec!["eval", "examples/defector.json"],
+        vec!["test", "--cases", "tests/cases"],
+        vec!["test", "--cases", "tests/cases", "--coverage"],
+    ] {
+        let (code, err) = closed_early(&args);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_ne!(code, Some(101), "{args:?}: {err}");
+    }
+}
