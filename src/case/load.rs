@@ -121,6 +121,30 @@ pub fn load_case(
     text: &str,
     format: CaseFormat,
 ) -> Result<Case, CaseErrors> {
+    // A BOM is dropped and every line ending read as `\n`, as for policies.
+    let normalized;
+    let text = if text.starts_with(crate::source::BOM) || text.contains('\r') {
+        normalized = crate::source::normalize(text);
+        normalized.as_str()
+    } else {
+        text
+    };
+    if let Some((what, offset, help)) = past_limits(text) {
+        return Err(CaseErrors(vec![CaseError::Limit {
+            what,
+            span: char_span(text, offset),
+            help: help.to_owned(),
+            src: NamedSource::new(name, text.to_string()).with_language(format.language()),
+        }]));
+    }
+    if text.trim().is_empty() {
+        return Err(CaseErrors(vec![CaseError::NotAMapping {
+            expected: format.mapping(),
+            found: "an empty file".to_owned(),
+            span: (0, 0).into(),
+            src: NamedSource::new(name, text.to_string()).with_language(format.language()),
+        }]));
+    }
     let mut loader = Loader {
         program,
         name,
@@ -240,6 +264,66 @@ fn char_span(text: &str, offset: usize) -> SourceSpan {
         .and_then(|s| s.chars().next())
         .map_or(0, char::len_utf8);
     (offset, len).into()
+}
+
+/// The deepest brackets (`[`, `{`) may nest in a case file. Every parser
+/// recurses per level, and a case needs a handful.
+pub const MAX_NESTING: usize = 64;
+
+/// The largest case file (or line of a batch), in bytes.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// The first limit `text` passes: what, the byte offset, how to stay
+/// within it. Brackets inside quoted strings do not count; the scan is
+/// linear and does not recurse.
+fn past_limits(text: &str) -> Option<(String, usize, &'static str)> {
+    if text.len() > MAX_BYTES {
+        return Some((
+            format!(
+                "the file is {} bytes long; the limit is {MAX_BYTES} bytes (8 MiB)",
+                text.len()
+            ),
+            0,
+            "split it into several case files",
+        ));
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for (offset, byte) in text.bytes().enumerate() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' && q == b'"' {
+                    escaped = true;
+                } else if byte == q {
+                    quote = None;
+                }
+            }
+            None => match byte {
+                b'"' | b'\'' => quote = Some(byte),
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some((
+                            format!("brackets nest more than {MAX_NESTING} levels deep"),
+                            offset,
+                            "a case needs a few levels: facts, a record, a set",
+                        ));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        // An apostrophe in a word (`it's` in a YAML plain scalar) opens no
+        // string past the end of its line.
+        if byte == b'\n' && quote == Some(b'\'') {
+            quote = None;
+        }
+    }
+    None
 }
 
 /// Removes the ` at line 3 column 5` and ` at position 7` that parsers append:
@@ -515,9 +599,19 @@ impl Loader<'_> {
 
     fn load(&mut self, tree: &Json) {
         let map = match tree {
+            // A TOML file of comments only.
+            Json::Object(map) if map.is_empty() && self.format == CaseFormat::Toml => {
+                let error = CaseError::NotAMapping {
+                    expected: self.format.mapping(),
+                    found: "an empty file".to_owned(),
+                    span: (0, 0).into(),
+                    src: self.source(),
+                };
+                self.errors.push(error);
+                return;
+            }
             Json::Object(map) => map,
-            // An empty YAML document.
-            Json::Null => return,
+            // `null`, `~` or a YAML document of comments only.
             other => {
                 let error = CaseError::NotAMapping {
                     expected: self.format.mapping(),

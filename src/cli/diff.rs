@@ -85,7 +85,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 input_error = true;
                 continue;
             };
-            match std::fs::read_to_string(&file) {
+            match crate::source::read_text(&file) {
                 Ok(text) => inputs.push(CaseInput {
                     // Named relative to the --cases directory, for short headings.
                     name: file

@@ -56,7 +56,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            match std::fs::read_to_string(&file) {
+            match crate::source::read_text(&file) {
                 Ok(text) => match load_case(program, &name, &text, fmt) {
                     Ok(case) => named.push((format!("case {name}"), case)),
                     Err(errors) => {

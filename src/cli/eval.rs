@@ -71,11 +71,17 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         return batch(args, &compiled.program);
     }
     let (name, text, case_format) = if args.case.as_os_str() == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            errln!("error: cannot read the case from standard input: {e}");
-            return ExitStatus::InputError;
-        }
+        let mut bytes = Vec::new();
+        let read = std::io::stdin()
+            .read_to_end(&mut bytes)
+            .and_then(|_| crate::source::text_from_bytes(bytes));
+        let text = match read {
+            Ok(text) => text,
+            Err(e) => {
+                errln!("error: cannot read the case from standard input: {e}");
+                return ExitStatus::InputError;
+            }
+        };
         ("<stdin>".to_string(), text, CaseFormat::Json)
     } else {
         let Some(case_format) = CaseFormat::from_path(&args.case) else {
@@ -85,7 +91,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             );
             return ExitStatus::InputError;
         };
-        match std::fs::read_to_string(&args.case) {
+        match crate::source::read_text(&args.case) {
             Ok(text) => (args.case.display().to_string(), text, case_format),
             Err(e) => {
                 errln!("error: cannot read `{}`: {e}", args.case.display());
@@ -255,7 +261,7 @@ fn why_not(
 /// its place and the batch goes on; the exit status is the worst seen.
 fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
     use std::io::Write as _;
-    let text = match std::fs::read_to_string(&args.case) {
+    let bytes = match std::fs::read(&args.case) {
         Ok(t) => t,
         Err(e) => {
             errln!("error: cannot read `{}`: {e}", args.case.display());
@@ -281,13 +287,26 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
             status = s;
         }
     };
-    for (i, line) in text.lines().enumerate() {
+    // Lines are independent: one that is not UTF-8 is reported in its place.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let number = i + 1;
+        let line = match crate::source::text_from_bytes(line.to_vec()) {
+            Ok(line) => line,
+            Err(e) => {
+                worse(ExitStatus::InputError);
+                let record = serde_json::json!({ "line": number, "error": [e.to_string()] });
+                if let Err(e) = writeln!(out, "{record}") {
+                    super::output::quit_on(&e);
+                }
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let number = i + 1;
         let name = format!("{}:{number}", args.case.display());
-        let record = match load_case(program, &name, line, CaseFormat::Json) {
+        let record = match load_case(program, &name, &line, CaseFormat::Json) {
             Err(errors) => {
                 worse(ExitStatus::InputError);
                 let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();

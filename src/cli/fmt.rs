@@ -2,8 +2,8 @@
 
 use super::ExitStatus;
 use crate::compile::{render_one, ErrorFormat};
-use crate::fmt::format;
-use crate::source::SourceMap;
+use crate::fmt::{format, write_atomically};
+use crate::source::{LineEnding, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `refuge fmt`.
@@ -78,14 +78,22 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
 /// written).
 fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bool, ExitStatus> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
+    let text = crate::source::read_text(path).map_err(|error| {
         errln!("error: cannot read `{name}`: {error}");
         ExitStatus::InputError
     })?;
+    // The formatter reads normalised text; the file keeps its BOM and its
+    // line endings.
+    let ending = LineEnding::of(&text);
+    let bom = if text.starts_with(crate::source::BOM) {
+        "\u{feff}"
+    } else {
+        ""
+    };
     let mut sources = SourceMap::new();
     let id = sources.add(name.as_str(), text.as_str());
     let formatted = match sources.get(id).map(format) {
-        Some(Ok(formatted)) => formatted,
+        Some(Ok(formatted)) => format!("{bom}{}", ending.apply(&formatted)),
         Some(Err(error)) => {
             err!("{}", render_one(&sources, id, error, error_format));
             errln!("error: `{name}` was not formatted");
@@ -100,8 +108,8 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
         outln!("not formatted: {name}");
         out!("{}", excerpt(&text, &formatted));
     } else {
-        std::fs::write(path, &formatted).map_err(|error| {
-            errln!("error: cannot write `{name}`: {error}");
+        write_atomically(path, formatted.as_bytes()).map_err(|error| {
+            errln!("error: cannot write `{name}` (it is unchanged): {error}");
             ExitStatus::InputError
         })?;
         outln!("formatted: {name}");

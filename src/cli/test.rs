@@ -79,7 +79,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            let text = match std::fs::read_to_string(&file) {
+            let text = match crate::source::read_text(&file) {
                 Ok(t) => t,
                 Err(e) => {
                     errln!("error: cannot read `{name}`: {e}");

@@ -143,3 +143,85 @@ fn a_closed_pipe_ends_quietly() {
         assert_ne!(code, Some(101), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn cr_only_line_endings_end_a_comment() {
+    let dir = scratch("cr");
+    let path = dir.join("cr.policy");
+    // The comment on line 1 used to swallow the file: "ok, 0 rules".
+    let text = policy("a").replace('\n', "\r");
+    std::fs::write(&path, format!("# a comment\r{text}")).expect("write");
+    let out = refuge(&["check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        crate::common::stdout(&out).contains("1 rules"),
+        "{}",
+        crate::common::stdout(&out)
+    );
+}
+
+#[test]
+fn fmt_keeps_the_bom_and_the_line_endings() {
+    let dir = scratch("endings");
+    for (name, ending) in [("crlf", "\r\n"), ("cr", "\r"), ("lf", "\n")] {
+        let path = dir.join(format!("{name}.policy"));
+        let messy = "source s : statute \"S\"\nfact   a : bool\n".replace('\n', ending);
+        std::fs::write(&path, format!("\u{feff}{messy}")).expect("write");
+        let out = refuge(&["fmt", path.to_str().expect("utf-8 path")]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let written = std::fs::read_to_string(&path).expect("read");
+        let tidy = "source s : statute \"S\"\nfact a : bool\n".replace('\n', ending);
+        assert_eq!(written, format!("\u{feff}{tidy}"), "{name}");
+        // Formatted once is formatted.
+        let out = refuge(&["fmt", "--check", path.to_str().expect("utf-8 path")]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            crate::common::stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_names_the_byte_and_line() {
+    let dir = scratch("utf8");
+    let path = dir.join("bad.policy");
+    std::fs::write(&path, b"fact a : bool\nfact caf\xe9 : bool\n").expect("write");
+    let out = refuge(&["check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid UTF-8 at byte 22 (0xe9), line 2, column 9"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("save the file as UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_bad_line_of_a_batch_does_not_stop_the_others() {
+    let dir = scratch("jsonl");
+    let path = dir.join("batch.jsonl");
+    std::fs::write(
+        &path,
+        b"{\"as_of\": \"2010-01-01\"}\n{\"as_of\": \"caf\xe9\"}\n{\"as_of\": \"2010-01-01\"}\n",
+    )
+    .expect("write");
+    let out = refuge(&["eval", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let lines: Vec<String> = crate::common::stdout(&out)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines
+        .get(1)
+        .is_some_and(|l| l.contains("\"line\":2") && l.contains("invalid UTF-8")));
+    assert!(lines
+        .get(2)
+        .is_some_and(|l| l.contains("refuge.evaluation/1")));
+}
