@@ -120,6 +120,9 @@ pub fn render_diagnostic(diagnostic: &dyn Diagnostic, format: ErrorFormat) -> St
     if result.is_err() {
         out = format!("error: {diagnostic}\n");
     }
+    if format == ErrorFormat::Json && !out.ends_with('\n') {
+        out.push('\n');
+    }
     out
 }
 

@@ -36,19 +36,13 @@ pub struct Args {
 fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<crate::Program, ExitStatus> {
     let sources = SourceMap::from_path(path).map_err(|e| {
         super::report(&e, format);
-        errln!(
-            "error: cannot read the {side} policies `{}`",
-            path.display()
-        );
+        fail!("cannot read the {side} policies `{}`", path.display());
         ExitStatus::InputError
     })?;
     compile_or_report(&sources, format, false)
         .map(|c| c.program)
         .inspect_err(|_| {
-            errln!(
-                "error: the {side} policies `{}` have errors",
-                path.display()
-            );
+            fail!("the {side} policies `{}` have errors", path.display());
         })
 }
 
@@ -72,14 +66,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         } else if dir.is_dir() {
             super::case_files(dir, &mut files);
         } else {
-            errln!("error: no case file or directory `{}`", dir.display());
+            fail!("no case file or directory `{}`", dir.display());
             input_error = true;
         }
         files.sort();
         for file in files {
             let Some(case_format) = CaseFormat::from_path(&file) else {
-                errln!(
-                    "error: `{}` is not a case file (.json, .yaml, .yml or .toml)",
+                fail!(
+                    "`{}` is not a case file (.json, .yaml, .yml or .toml)",
                     file.display()
                 );
                 input_error = true;
@@ -99,14 +93,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                     format: case_format,
                 }),
                 Err(e) => {
-                    errln!("error: cannot read `{}`: {e}", file.display());
+                    fail!("cannot read `{}`: {e}", file.display());
                     input_error = true;
                 }
             }
         }
     }
     if inputs.is_empty() && !input_error {
-        errln!("error: no case files (.json, .yaml, .yml, .toml) in the --cases paths");
+        fail!("no case files (.json, .yaml, .yml, .toml) in the --cases paths");
         return ExitStatus::InputError;
     }
     let mut report = impact(&old, &new, &inputs);
@@ -115,8 +109,8 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     for case in &report.cases {
         // A case neither version loads is bad input, not a change.
         if let (Some(before), Some(after)) = (&case.load_error_before, &case.load_error_after) {
-            errln!(
-                "error: `{}` does not load under OLD ({before}) nor under NEW ({after})",
+            fail!(
+                "`{}` does not load under OLD ({before}) nor under NEW ({after})",
                 case.name
             );
             input_error = true;

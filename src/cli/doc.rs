@@ -47,7 +47,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         } else if dir.is_dir() {
             super::case_files(dir, &mut files);
         } else {
-            errln!("error: `{}` is not a file or directory", dir.display());
+            fail!("`{}` is not a file or directory", dir.display());
             status = ExitStatus::InputError;
         }
         files.sort();
@@ -65,7 +65,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                     }
                 },
                 Err(e) => {
-                    errln!("error: cannot read `{name}`: {e}");
+                    fail!("cannot read `{name}`: {e}");
                     status = ExitStatus::InputError;
                 }
             }
@@ -74,7 +74,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let coverage = Coverage::measure_named(program, named.iter().map(|(n, c)| (n.as_str(), c)));
     let site = doc::build(program, &sources, &coverage);
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        errln!("error: cannot create `{}`: {e}", args.out.display());
+        fail!("cannot create `{}`: {e}", args.out.display());
         return ExitStatus::InputError;
     }
     let files = doc::to_html(&site)
@@ -84,7 +84,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     for (name, content) in files {
         let path = args.out.join(&name);
         if let Err(e) = std::fs::write(&path, content) {
-            errln!("error: cannot write `{}`: {e}", path.display());
+            fail!("cannot write `{}`: {e}", path.display());
             return ExitStatus::InputError;
         }
         written += 1;

@@ -78,15 +78,15 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         let text = match read {
             Ok(text) => text,
             Err(e) => {
-                errln!("error: cannot read the case from standard input: {e}");
+                fail!("cannot read the case from standard input: {e}");
                 return ExitStatus::InputError;
             }
         };
         ("<stdin>".to_string(), text, CaseFormat::Json)
     } else {
         let Some(case_format) = CaseFormat::from_path(&args.case) else {
-            errln!(
-                "error: cannot tell the format of `{}`\n  help: name the case file .json, .yaml, .yml or .toml",
+            fail!(
+                "cannot tell the format of `{}`\n  help: name the case file .json, .yaml, .yml or .toml",
                 args.case.display()
             );
             return ExitStatus::InputError;
@@ -94,7 +94,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         match crate::source::read_text(&args.case) {
             Ok(text) => (args.case.display().to_string(), text, case_format),
             Err(e) => {
-                errln!("error: cannot read `{}`: {e}", args.case.display());
+                fail!("cannot read `{}`: {e}", args.case.display());
                 return ExitStatus::InputError;
             }
         }
@@ -230,12 +230,12 @@ fn why_not(
     let (def, wanted) = match parse_why_not(program, spec) {
         Ok(x) => x,
         Err(message) => {
-            errln!("error: {message}");
+            fail!("{message}");
             return ExitStatus::InputError;
         }
     };
     let Some(as_of) = args.as_of.or(case.as_of) else {
-        errln!("error: the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
+        fail!("the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
         return ExitStatus::InputError;
     };
     match crate::whynot::why_not(program, case, def, wanted, as_of) {
@@ -249,7 +249,7 @@ fn why_not(
             ExitStatus::Ok
         }
         Err(e) => {
-            errln!("error: {e}");
+            fail!("{e}");
             ExitStatus::EvalError
         }
     }
@@ -264,7 +264,7 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
     let bytes = match std::fs::read(&args.case) {
         Ok(t) => t,
         Err(e) => {
-            errln!("error: cannot read `{}`: {e}", args.case.display());
+            fail!("cannot read `{}`: {e}", args.case.display());
             return ExitStatus::InputError;
         }
     };

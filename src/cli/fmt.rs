@@ -37,7 +37,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for root in &roots {
         if let Err(error) = collect(root, &mut files) {
-            errln!("error: cannot read `{}`: {error}", root.display());
+            fail!("cannot read `{}`: {error}", root.display());
             status = worse(status, ExitStatus::InputError);
         }
     }
@@ -79,7 +79,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
 fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bool, ExitStatus> {
     let name = path.display().to_string();
     let text = crate::source::read_text(path).map_err(|error| {
-        errln!("error: cannot read `{name}`: {error}");
+        fail!("cannot read `{name}`: {error}");
         ExitStatus::InputError
     })?;
     // The formatter reads normalised text; the file keeps its BOM and its
@@ -96,7 +96,7 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
         Some(Ok(formatted)) => format!("{bom}{}", ending.apply(&formatted)),
         Some(Err(error)) => {
             err!("{}", render_one(&sources, id, error, error_format));
-            errln!("error: `{name}` was not formatted");
+            fail!("`{name}` was not formatted");
             return Err(ExitStatus::PolicyError);
         }
         None => return Err(ExitStatus::InputError),
@@ -109,7 +109,7 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
         out!("{}", excerpt(&text, &formatted));
     } else {
         write_atomically(path, formatted.as_bytes()).map_err(|error| {
-            errln!("error: cannot write `{name}` (it is unchanged): {error}");
+            fail!("cannot write `{name}` (it is unchanged): {error}");
             ExitStatus::InputError
         })?;
         outln!("formatted: {name}");

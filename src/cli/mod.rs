@@ -113,6 +113,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     if format == ErrorFormat::Human && plain_terminal {
         format = ErrorFormat::Plain;
     }
+    output::set_format(format);
     match cli.command {
         Command::Check(args) => check::run(&args, format),
         Command::Eval(args) => eval::run(&args, format),
@@ -161,8 +162,8 @@ pub(crate) fn compile_or_report(
         }
         Err(diagnostics) => {
             err!("{}", diagnostics.render(sources, format));
-            errln!(
-                "error: {} error(s) in the policies, {} warning(s)",
+            fail!(
+                "{} error(s) in the policies, {} warning(s)",
                 diagnostics.error_count(),
                 diagnostics.warnings.len()
             );

@@ -7,7 +7,41 @@
 //! Writes to standard error never panic and failures there are ignored
 //! (there is nowhere left to report them).
 
+use crate::compile::ErrorFormat;
 use std::io::Write as _;
+use std::sync::OnceLock;
+
+/// The `--error-format` of this run, for errors that are not diagnostics.
+static FORMAT: OnceLock<ErrorFormat> = OnceLock::new();
+
+/// Sets the format of [`error`] messages (once, at the start of a run).
+pub fn set_format(format: ErrorFormat) {
+    let _ = FORMAT.set(format);
+}
+
+/// Prints an error that has no source span (an unreadable path, a bad
+/// argument): `error: MESSAGE` and an indented `help:` line, or with
+/// `--error-format json` one JSON object shaped like a diagnostic's.
+pub fn error(text: &str) {
+    let (message, help) = match text.split_once("\n  help: ") {
+        Some((message, help)) => (message, Some(help)),
+        None => (text, None),
+    };
+    if FORMAT.get() == Some(&ErrorFormat::Json) {
+        let json = serde_json::json!({
+            "message": message,
+            "code": null,
+            "severity": "error",
+            "causes": [],
+            "help": help,
+            "labels": [],
+            "related": [],
+        });
+        err(&format!("{json}\n"));
+    } else {
+        err(&format!("error: {text}\n"));
+    }
+}
 
 /// Writes `text` to standard output; on a broken pipe, exits quietly.
 pub fn out(text: &str) {
@@ -54,14 +88,9 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::cli::output::out(&format!($($arg)*)) };
 }
 
-/// `eprintln!` that never panics.
-macro_rules! errln {
-    () => { $crate::cli::output::err("\n") };
-    ($($arg:tt)*) => {{
-        let mut line = format!($($arg)*);
-        line.push('\n');
-        $crate::cli::output::err(&line)
-    }};
+/// An error without a span, in the run's `--error-format` (see [`error`]).
+macro_rules! fail {
+    ($($arg:tt)*) => { $crate::cli::output::error(&format!($($arg)*)) };
 }
 
 /// `eprint!` that never panics.

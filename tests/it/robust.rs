@@ -225,3 +225,62 @@ fn a_bad_line_of_a_batch_does_not_stop_the_others() {
         .get(2)
         .is_some_and(|l| l.contains("refuge.evaluation/1")));
 }
+
+#[test]
+fn test_reports_in_json_and_junit_name_failures_and_unloadable_files() {
+    let dir = scratch("report");
+    let good = std::fs::read_to_string("tests/cases/intl_china_1980_custom_only.json")
+        .expect("a corpus case");
+    std::fs::write(dir.join("a_good.json"), &good).expect("write");
+    let wrong = good.replace(
+        "\"rc_binds_current_state\": false",
+        "\"rc_binds_current_state\": true",
+    );
+    assert_ne!(
+        wrong, good,
+        "the corpus case expects rc_binds_current_state"
+    );
+    std::fs::write(dir.join("b_wrong.json"), wrong).expect("write");
+    std::fs::write(dir.join("c_null.json"), "null").expect("write");
+    let d = dir.to_str().expect("utf-8 path");
+
+    let out = refuge(&["test", "--cases", d]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        crate::common::stdout(&out).contains("1 failed, 1 case file(s) could not be loaded"),
+        "{}",
+        crate::common::stdout(&out)
+    );
+
+    let out = refuge(&["test", "--cases", d, "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    assert_eq!(report["schema"], "refuge.test/1");
+    assert_eq!(report["failed"], 1);
+    assert_eq!(report["errors"], 1);
+    let tests = report["tests"].as_array().expect("tests");
+    let failed = tests
+        .iter()
+        .find(|t| t["status"] == "failed")
+        .expect("a failure");
+    assert!(failed["location"]
+        .as_str()
+        .is_some_and(|l| l.ends_with("b_wrong.json")));
+    assert!(failed["messages"][0]
+        .as_str()
+        .is_some_and(|m| m.contains("rc_binds_current_state")));
+    assert!(tests.iter().any(|t| t["status"] == "passed"
+        && t["location"]
+            .as_str()
+            .is_some_and(|l| l.contains(".policy:"))));
+
+    let out = refuge(&["test", "--cases", d, "--format", "junit"]);
+    let xml = crate::common::stdout(&out);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("failures=\"1\" errors=\"1\""), "{xml}");
+    assert!(xml.contains("<failure message="), "{xml}");
+    assert!(
+        xml.contains("<error message=\"a case file must be an object"),
+        "{xml}"
+    );
+}
