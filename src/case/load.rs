@@ -191,14 +191,16 @@ struct SyntaxProblem {
 
 fn parse(text: &str, format: CaseFormat) -> Result<Json, SyntaxProblem> {
     match format {
-        CaseFormat::Json => serde_json::from_str::<Json>(text).map_err(|e| SyntaxProblem {
-            detail: strip_locations(&e.to_string()),
-            offset: if e.line() == 0 {
-                0
-            } else {
-                offset_of(text, e.line(), e.column(), ColumnUnit::Bytes)
-            },
-        }),
+        CaseFormat::Json => serde_json::from_str::<StrictJson>(text)
+            .map(|v| v.0)
+            .map_err(|e| SyntaxProblem {
+                detail: strip_locations(&e.to_string()),
+                offset: if e.line() == 0 {
+                    0
+                } else {
+                    offset_of(text, e.line(), e.column(), ColumnUnit::Bytes)
+                },
+            }),
         CaseFormat::Yaml => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
             Ok(v) => Ok(yaml_to_json(v)),
             Err(e) => Err(SyntaxProblem {
@@ -215,6 +217,85 @@ fn parse(text: &str, format: CaseFormat) -> Result<Json, SyntaxProblem> {
                 offset: e.span().map_or(0, |s| s.start.min(text.len())),
             }),
         },
+    }
+}
+
+/// A JSON value in which an object may not give a key twice (serde_json
+/// keeps the last silently; YAML and TOML refuse).
+struct StrictJson(Json);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(float_to_json(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        serde::Deserialize::deserialize(d).map(|v: StrictJson| v.0)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictJson(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictJson(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{}` is given twice in one object; keep one of them",
+                    truncate_for_message(&key)
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(Json::Object(object))
+    }
+}
+
+/// At most 64 characters of user text in a message, with `…` if cut.
+pub(crate) fn truncate_for_message(text: &str) -> String {
+    const MAX: usize = 64;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
     }
 }
 

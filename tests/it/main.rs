@@ -16,6 +16,7 @@ mod doc;
 mod docs;
 mod eval;
 mod fmt;
+mod malformed;
 mod robust;
 mod semantics;
 mod whynot;
