@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// `.policy` files or directories of them (default: `policies/` in the
-    /// current directory).
+    /// current directory; unlike `check` and `test`, not the built-in
+    /// policies, which are compiled into the binary and cannot be rewritten).
     pub paths: Vec<PathBuf>,
     /// Write nothing: list the files that are not formatted, each with an
     /// excerpt of the change, and exit with 1 if there are any.
