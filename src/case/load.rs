@@ -915,17 +915,25 @@ impl Loader<'_> {
     }
 
     fn out_of_range(&mut self, path: &[Seg], value: &Json, kind: &str) {
-        let literal = self.found(value);
+        // The number as the user wrote it (the parser's float would show
+        // `99999999999999999999999` as `1e23`).
+        let span = self.value_span(path);
+        let written = self
+            .text
+            .get(span.offset()..span.offset() + span.len())
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("`{}`", truncate_for_message(t.trim())));
+        let literal = written.unwrap_or_else(|| self.found(value));
         let help = match kind {
             "an integer" => Some(format!("integers range from {} to {}", i64::MIN, i64::MAX)),
-            _ => None,
+            _ => Some(format!("decimals range up to {}", Decimal::MAX)),
         };
-        self.bad_value(
-            path,
-            format!("{literal} is out of range for {kind}"),
-            "out of range",
-            help,
-        );
+        let size = if literal.starts_with("`-") {
+            "too small"
+        } else {
+            "too large"
+        };
+        self.bad_value(path, format!("{literal} is {size} for {kind}"), size, help);
     }
 
     fn integer(&mut self, path: &[Seg], value: &Json) -> Option<i64> {
@@ -1337,7 +1345,17 @@ fn parse_money(text: &str) -> Result<Money, String> {
         ));
     }
     let Some(value) = ungroup(amount).and_then(|a| parse_decimal(&a)) else {
-        return Err(format!("`{amount}` is not a number"));
+        let shown = truncate_for_message(amount);
+        let digits = ungroup(amount).is_some_and(|a| {
+            !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        });
+        return Err(if digits {
+            format!("`{shown}` is too large: amounts go up to {}", Decimal::MAX)
+        } else {
+            format!("`{shown}` is not a number")
+        });
     };
     let mut currency = [0u8; 3];
     for (slot, byte) in currency.iter_mut().zip(code.bytes()) {

@@ -596,7 +596,7 @@ fn impossible_values_say_why() {
         messages,
         [
             "`as_of`: `2002-02-30` is not a date: February 2002 has 28 days",
-            "`facts.person.age`: `9223372036854775808` is out of range for an integer",
+            "`facts.person.age`: `9223372036854775808` is too large for an integer",
             "`facts.person.born`: `15/01/2003` is not a date",
             "`facts.person.status`: `refugeee` is not a variant of `Status`",
             "`facts.convictions[1]`: `fraud` is not a variant of `Crime`",
@@ -672,7 +672,7 @@ fn money_durations_and_integers_are_checked_strictly() {
     );
     assert_eq!(
         bad("person", r#"{"age": -1e19}"#),
-        "`facts.person.age`: `-1e+19` is out of range for an integer"
+        "`facts.person.age`: `-1e19` is too small for an integer"
     );
     assert_eq!(
         bad("person", r#"{"age": 3.5}"#),
