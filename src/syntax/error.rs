@@ -337,6 +337,15 @@ fn help_for(found: &str, token: Option<Token>, expectation: &Expectation) -> Str
         if expectation.contains("a rule") {
             candidates.extend(["rule", "exception", "absolute", "default"]);
         }
+        if expectation.contains("a provenance like `seed` or `text`") {
+            let kinds = ["seed", "text", "published", "unverified", "reading"];
+            return crate::suggest::did_you_mean_help(word, kinds).unwrap_or_else(|| {
+                format!(
+                    "a provenance is one of {}",
+                    kinds.map(|k| format!("`{k}`")).join(", ")
+                )
+            });
+        }
         if let Some(keyword) = crate::suggest::did_you_mean(word, candidates) {
             return format!("did you mean `{keyword}`?");
         }
