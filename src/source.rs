@@ -355,15 +355,39 @@ impl SourceMap {
     }
 }
 
-fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_policy_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "policy") {
-            out.push(path);
+/// Every file below `dir` that `keep` accepts, sorted by path, and the
+/// errors met on the way (an unreadable directory is an error, not an empty
+/// one). Symbolic links are followed; a loop is one of the errors.
+pub fn walk_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<walkdir::Error>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && keep(entry.path()) => {
+                files.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(e),
         }
     }
+    files.sort();
+    (files, errors)
+}
+
+/// Whether a path names a policy file.
+pub fn is_policy_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "policy")
+}
+
+fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let (files, errors) = walk_files(dir, is_policy_file);
+    if let Some(error) = errors.into_iter().next() {
+        return Err(error.into());
+    }
+    out.extend(files);
     Ok(())
 }
 

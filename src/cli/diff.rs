@@ -64,7 +64,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else if dir.is_dir() {
-            super::case_files(dir, &mut files);
+            if !super::case_files(dir, &mut files) {
+                input_error = true;
+            }
         } else {
             fail!("no case file or directory `{}`", dir.display());
             input_error = true;

@@ -45,7 +45,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else if dir.is_dir() {
-            super::case_files(dir, &mut files);
+            if !super::case_files(dir, &mut files) {
+                status = ExitStatus::InputError;
+            }
         } else {
             fail!("`{}` is not a file or directory", dir.display());
             status = ExitStatus::InputError;

@@ -143,18 +143,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries = std::fs::read_dir(path)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
-            collect(&entry, out)?;
-        } else if entry.extension().is_some_and(|e| e == "policy") {
-            out.push(entry);
-        }
+    let (files, errors) = crate::source::walk_files(path, crate::source::is_policy_file);
+    out.extend(files);
+    match errors.into_iter().next() {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A short unified-diff-like excerpt of the first change from `old` to

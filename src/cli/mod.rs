@@ -172,17 +172,19 @@ pub(crate) fn compile_or_report(
     }
 }
 
-/// Every case file (.json, .yaml, .yml, .toml) below `dir`, appended to `out`.
-pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if crate::case::CaseFormat::from_path(&path).is_some() {
-            out.push(path);
-        }
+/// Every case file (.json, .yaml, .yml, .toml) below `dir`, appended to
+/// `out`; false (each problem reported) if part of the tree could not be
+/// read.
+#[must_use]
+pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> bool {
+    let (files, errors) =
+        crate::source::walk_files(dir, |p| crate::case::CaseFormat::from_path(p).is_some());
+    out.extend(files);
+    for error in &errors {
+        let path = error
+            .path()
+            .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+        fail!("cannot read `{path}`: {error}");
     }
+    errors.is_empty()
 }

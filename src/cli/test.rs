@@ -187,7 +187,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else {
-            super::case_files(dir, &mut files);
+            if !super::case_files(dir, &mut files) {
+                input_error = true;
+            }
         }
         files.sort();
         for file in files {

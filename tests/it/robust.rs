@@ -284,3 +284,23 @@ fn test_reports_in_json_and_junit_name_failures_and_unloadable_files() {
         "{xml}"
     );
 }
+
+#[test]
+fn a_case_directory_that_cannot_be_walked_is_reported_not_skipped() {
+    let missing = refuge(&["test", "--cases", "tests/no_such_directory"]);
+    assert_eq!(missing.status.code(), Some(4), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("cannot read `tests/no_such_directory`"));
+    #[cfg(unix)]
+    {
+        let dir = scratch("loop");
+        std::fs::create_dir_all(dir.join("a")).expect("mkdir");
+        std::os::unix::fs::symlink("..", dir.join("a/up")).expect("symlink");
+        let out = refuge(&["test", "--cases", dir.to_str().expect("utf-8 path")]);
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("File system loop"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
