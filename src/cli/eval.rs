@@ -276,17 +276,7 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut status = ExitStatus::Ok;
-    let mut worse = |s: ExitStatus| {
-        let rank = |s: ExitStatus| match s {
-            ExitStatus::Ok => 0,
-            ExitStatus::Undetermined => 1,
-            ExitStatus::EvalError => 2,
-            _ => 3,
-        };
-        if rank(s) > rank(status) {
-            status = s;
-        }
-    };
+    let mut worse = |s: ExitStatus| status = status.worse(s);
     // Lines are independent: one that is not UTF-8 is reported in its place.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {

@@ -39,7 +39,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
     for root in &roots {
         if let Err(error) = collect(root, &mut files) {
             fail!("cannot read `{}`: {error}", root.display());
-            status = worse(status, ExitStatus::InputError);
+            status = status.worse(ExitStatus::InputError);
         }
     }
     let (mut changed, mut failed) = (0usize, 0usize);
@@ -49,12 +49,12 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
             Ok(true) => {
                 changed += 1;
                 if args.check {
-                    status = worse(status, ExitStatus::TestFailed);
+                    status = status.worse(ExitStatus::TestFailed);
                 }
             }
             Err(failure) => {
                 failed += 1;
-                status = worse(status, failure);
+                status = status.worse(failure);
             }
         }
     }
@@ -116,22 +116,6 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
         outln!("formatted: {name}");
     }
     Ok(true)
-}
-
-/// The more serious of two outcomes.
-fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
-    let rank = |s: ExitStatus| match s {
-        ExitStatus::Ok => 0,
-        ExitStatus::TestFailed | ExitStatus::Undetermined => 1,
-        ExitStatus::EvalError => 2,
-        ExitStatus::PolicyError => 3,
-        ExitStatus::InputError => 4,
-    };
-    if rank(b) > rank(a) {
-        b
-    } else {
-        a
-    }
 }
 
 /// Adds `path` if it is a file, or every `.policy` file below it (sorted) if

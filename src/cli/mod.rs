@@ -43,6 +43,32 @@ pub enum ExitStatus {
     EvalError = 5,
 }
 
+impl ExitStatus {
+    /// How serious an outcome is, for a run that has several (a batch, many
+    /// files): success < undetermined < a test failed < an evaluation error
+    /// < policy errors < bad input. The one ranking every command uses.
+    fn rank(self) -> u8 {
+        match self {
+            ExitStatus::Ok => 0,
+            ExitStatus::Undetermined => 1,
+            ExitStatus::TestFailed => 2,
+            ExitStatus::EvalError => 3,
+            ExitStatus::PolicyError => 4,
+            ExitStatus::InputError => 5,
+        }
+    }
+
+    /// The more serious of two outcomes.
+    #[must_use]
+    pub fn worse(self, other: ExitStatus) -> ExitStatus {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
 impl Termination for ExitStatus {
     fn report(self) -> ExitCode {
         ExitCode::from(self as u8)
@@ -187,4 +213,27 @@ pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> bool 
         fail!("cannot read `{path}`: {error}");
     }
     errors.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus::{self, *};
+
+    #[test]
+    fn the_ranking_of_exit_statuses_is_total_and_in_the_documented_order() {
+        let order = [
+            Ok,
+            Undetermined,
+            TestFailed,
+            EvalError,
+            PolicyError,
+            InputError,
+        ];
+        for (i, a) in order.iter().enumerate() {
+            for (j, b) in order.iter().enumerate() {
+                let expected: ExitStatus = if i >= j { *a } else { *b };
+                assert_eq!(a.worse(*b), expected, "{a:?} worse {b:?}");
+            }
+        }
+    }
 }
