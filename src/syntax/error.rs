@@ -144,7 +144,8 @@ impl ParseError {
             })
             .unwrap_or_default();
         let expectation = Expectation::new(positives, &punctuation);
-        let help = help_for(&found, token, &expectation);
+        let help = unclosed_brace_help(text, pos, token, &punctuation)
+            .unwrap_or_else(|| help_for(&found, token, &expectation));
         ParseError::Syntax {
             span,
             expected: expectation.phrase(),
@@ -152,6 +153,49 @@ impl ParseError {
             help,
         }
     }
+}
+
+/// A declaration keyword where `}` could close a block: the block's `{` was
+/// never closed. Says on which line it opened.
+fn unclosed_brace_help(
+    text: &str,
+    pos: usize,
+    token: Option<Token>,
+    punctuation: &[String],
+) -> Option<String> {
+    let declaration = matches!(
+        token?,
+        Token::Use
+            | Token::Source
+            | Token::Enum
+            | Token::Record
+            | Token::Fact
+            | Token::Setting
+            | Token::Table
+            | Token::Definition
+            | Token::Verdict
+            | Token::Test
+    );
+    if !declaration || !punctuation.iter().any(|p| p == "}") {
+        return None;
+    }
+    let before = text.get(..pos)?;
+    let mut open: Vec<usize> = Vec::new();
+    for (t, range) in tokens::tokens(before) {
+        match t {
+            Token::LBrace => open.push(range.start),
+            Token::RBrace => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let at = *open.last()?;
+    let line = before.get(..at)?.matches('\n').count() + 1;
+    let word = text.get(pos..)?.split_whitespace().next()?;
+    Some(format!(
+        "the `{{` on line {line} is never closed: add `}}` before this `{word}`"
+    ))
 }
 
 /// The offending token at `pos` as shown in the message, the range to label
