@@ -98,22 +98,137 @@ where
     D: Diagnostic + Send + Sync + 'static,
 {
     let report = sources.report(file, diagnostic);
+    render_diagnostic(report.as_ref(), format)
+}
+
+/// The longest source line shown in a snippet, in bytes. A label on a longer
+/// line (minified JSON, a generated policy) is shown by line and column
+/// instead: a snippet of it would not be readable, and miette's graphical
+/// handler cannot pad past column 65,535.
+pub const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Renders a self-contained diagnostic (one that carries its source text) in
+/// `format`. Never panics: a label on a very long line falls back to a
+/// narrow form naming the line and column, and a handler failure to the
+/// plain message.
+pub fn render_diagnostic(diagnostic: &dyn Diagnostic, format: ErrorFormat) -> String {
+    let narrow;
+    let diagnostic = if format != ErrorFormat::Json && too_wide(diagnostic) {
+        narrow = Narrow::of(diagnostic);
+        &narrow as &dyn Diagnostic
+    } else {
+        diagnostic
+    };
     let mut out = String::new();
     let result = match format {
-        ErrorFormat::Json => JSONReportHandler::new().render_report(&mut out, report.as_ref()),
+        ErrorFormat::Json => JSONReportHandler::new().render_report(&mut out, diagnostic),
         ErrorFormat::Human => GraphicalReportHandler::new_themed(GraphicalTheme::unicode())
             .with_width(100)
             .with_syntax_highlighting(crate::syntax::PolicyHighlighter)
-            .render_report(&mut out, report.as_ref()),
+            .render_report(&mut out, diagnostic),
         ErrorFormat::Plain => GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_width(100)
             .with_links(false)
-            .render_report(&mut out, report.as_ref()),
+            .render_report(&mut out, diagnostic),
     };
     if result.is_err() {
-        out = format!("{report}");
+        out = format!("error: {diagnostic}\n");
+    }
+    if format == ErrorFormat::Json && !out.ends_with('\n') {
+        out.push('\n');
     }
     out
+}
+
+/// Whether a label of `diagnostic` (or of a related one) sits on a line
+/// longer than [`MAX_SNIPPET_LINE`].
+fn too_wide(diagnostic: &dyn Diagnostic) -> bool {
+    let own = diagnostic.source_code().is_some_and(|source| {
+        diagnostic.labels().into_iter().flatten().any(|label| {
+            source
+                .read_span(label.inner(), 0, 0)
+                .map_or(true, |contents| {
+                    contents.data().len() > MAX_SNIPPET_LINE || contents.column() > MAX_SNIPPET_LINE
+                })
+        })
+    });
+    own || diagnostic.related().into_iter().flatten().any(too_wide)
+}
+
+/// A diagnostic without its snippet: the labels become `at line L, column C`
+/// notes.
+#[derive(Debug)]
+struct Narrow {
+    message: String,
+    code: Option<String>,
+    help: Option<String>,
+    related: Vec<Narrow>,
+}
+
+impl Narrow {
+    fn of(diagnostic: &dyn Diagnostic) -> Self {
+        let mut notes: Vec<String> = Vec::new();
+        if let Some(source) = diagnostic.source_code() {
+            for label in diagnostic.labels().into_iter().flatten() {
+                let text = label.label().unwrap_or("here");
+                match source.read_span(label.inner(), 0, 0) {
+                    Ok(contents) => {
+                        let name = contents.name().map_or(String::new(), |n| format!("{n}:"));
+                        notes.push(format!(
+                            "at {name}{}:{} (byte {}): {text}",
+                            contents.line() + 1,
+                            contents.column() + 1,
+                            label.offset()
+                        ));
+                    }
+                    Err(_) => notes.push(format!("at byte {}: {text}", label.offset())),
+                }
+            }
+        }
+        let mut help: Vec<String> = notes;
+        if let Some(h) = diagnostic.help() {
+            help.push(h.to_string());
+        }
+        Narrow {
+            message: diagnostic.to_string(),
+            code: diagnostic.code().map(|c| c.to_string()),
+            help: (!help.is_empty()).then(|| help.join("\n")),
+            related: diagnostic
+                .related()
+                .into_iter()
+                .flatten()
+                .map(Narrow::of)
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for Narrow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Narrow {}
+
+impl Diagnostic for Narrow {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn std::fmt::Display>)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
 }
 
 /// Renders errors then warnings, each with the snippet of its own file.

@@ -126,16 +126,119 @@ pub struct SourceMap {
 /// An error reading policy files from disk.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot read `{path}`: {source}")]
-#[diagnostic(
-    code(refuge::io),
-    help("check that the path exists and names a `.policy` file or a directory of them")
-)]
+#[diagnostic(code(refuge::io))]
 pub struct ReadError {
     /// The path that could not be read.
     pub path: String,
     /// The underlying error.
     #[source]
     pub source: std::io::Error,
+    /// How to go on.
+    #[help]
+    pub help: String,
+}
+
+impl ReadError {
+    /// An error reading `path`, with the help that fits `source`.
+    pub fn new(path: &Path, source: std::io::Error) -> Self {
+        let help = if source.kind() == std::io::ErrorKind::InvalidData {
+            "save the file as UTF-8 (without a byte-order mark or with one: both are read)"
+        } else {
+            "check that the path exists and names a `.policy` file or a directory of them"
+        };
+        ReadError {
+            path: path.display().to_string(),
+            source,
+            help: help.to_owned(),
+        }
+    }
+}
+
+/// Reads a text file: UTF-8, with or without a byte-order mark. Invalid
+/// UTF-8 is an [`std::io::ErrorKind::InvalidData`] error that names the byte
+/// offset, line and column of the first bad byte.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    text_from_bytes(bytes)
+}
+
+/// UTF-8 text from bytes, or an error naming the first bad byte.
+pub fn text_from_bytes(bytes: Vec<u8>) -> std::io::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let error = e.utf8_error();
+        let offset = error.valid_up_to();
+        let bytes = e.as_bytes();
+        let before = bytes.get(..offset).unwrap_or_default();
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
+            .chars()
+            .count()
+            + 1;
+        let bad = bytes
+            .get(offset)
+            .map_or_else(String::new, |b| format!(" (0x{b:02x})"));
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("invalid UTF-8 at byte {offset}{bad}, line {line}, column {column}"),
+        )
+    })
+}
+
+/// The byte-order mark some editors write at the start of UTF-8 files.
+pub const BOM: char = '\u{feff}';
+
+/// How a file ends its lines; [`normalize`] reads all three, and `refuge fmt`
+/// writes a file back with the endings it had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineEnding {
+    /// `\n` (Unix).
+    Lf,
+    /// `\r\n` (Windows).
+    CrLf,
+    /// `\r` alone (classic Mac OS).
+    Cr,
+}
+
+impl LineEnding {
+    /// The ending a text uses: CRLF if it has any, else CR if it has a lone
+    /// `\r`, else LF.
+    pub fn of(text: &str) -> Self {
+        if text.contains("\r\n") {
+            LineEnding::CrLf
+        } else if text.contains('\r') {
+            LineEnding::Cr
+        } else {
+            LineEnding::Lf
+        }
+    }
+
+    /// `text` (with `\n` line ends) with this ending.
+    pub fn apply(self, text: &str) -> String {
+        match self {
+            LineEnding::Lf => text.to_owned(),
+            LineEnding::CrLf => text.replace("\r\n", "\n").replace('\n', "\r\n"),
+            LineEnding::Cr => text.replace('\n', "\r"),
+        }
+    }
+}
+
+/// The text as the parser, lexer and formatter read it: without a leading
+/// byte-order mark, every line ending (`\r\n`, lone `\r`, `\n`) as `\n`.
+///
+/// Lines and columns are unchanged; byte offsets in diagnostics are offsets
+/// into this text (a BOM's three bytes and each `\r` of a `\r\n` are not
+/// counted).
+pub fn normalize(text: &str) -> String {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    }
 }
 
 impl SourceMap {
@@ -145,15 +248,23 @@ impl SourceMap {
     }
 
     /// Adds a file; `name` is shown in diagnostics and gives the module name.
+    /// The text is [`normalize`]d: a BOM is dropped and every line ending
+    /// becomes `\n`.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let name = name.into();
+        let text: String = text.into();
+        let text = if text.starts_with(BOM) || text.contains('\r') {
+            normalize(&text)
+        } else {
+            text
+        };
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         let module = module_name(&name);
         self.files.push(SourceFile {
             id,
             name,
             module,
-            text: text.into(),
+            text,
         });
         id
     }
@@ -171,21 +282,18 @@ impl SourceMap {
     /// (sorted by path, so the result is deterministic).
     pub fn from_path(path: &Path) -> Result<Self, ReadError> {
         let mut map = SourceMap::new();
-        let err = |p: &Path, source| ReadError {
-            path: p.display().to_string(),
-            source,
-        };
+        let err = |p: &Path, source| ReadError::new(p, source);
         if path.is_dir() {
             let mut files = Vec::new();
             collect_policy_files(path, &mut files).map_err(|e| err(path, e))?;
             files.sort();
             for file in files {
-                let text = std::fs::read_to_string(&file).map_err(|e| err(&file, e))?;
+                let text = read_text(&file).map_err(|e| err(&file, e))?;
                 let rel = file.strip_prefix(path).unwrap_or(&file);
                 map.add(rel.to_string_lossy().replace('\\', "/"), text);
             }
         } else {
-            let text = std::fs::read_to_string(path).map_err(|e| err(path, e))?;
+            let text = read_text(path).map_err(|e| err(path, e))?;
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -247,15 +355,39 @@ impl SourceMap {
     }
 }
 
-fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_policy_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "policy") {
-            out.push(path);
+/// Every file below `dir` that `keep` accepts, sorted by path, and the
+/// errors met on the way (an unreadable directory is an error, not an empty
+/// one). Symbolic links are followed; a loop is one of the errors.
+pub fn walk_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> (Vec<PathBuf>, Vec<walkdir::Error>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && keep(entry.path()) => {
+                files.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(e),
         }
     }
+    files.sort();
+    (files, errors)
+}
+
+/// Whether a path names a policy file.
+pub fn is_policy_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "policy")
+}
+
+fn collect_policy_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let (files, errors) = walk_files(dir, is_policy_file);
+    if let Some(error) = errors.into_iter().next() {
+        return Err(error.into());
+    }
+    out.extend(files);
     Ok(())
 }
 

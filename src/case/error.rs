@@ -31,6 +31,24 @@ pub enum CaseError {
         src: NamedSource<String>,
     },
 
+    /// The file is past a limit checked before parsing: nesting deeper than
+    /// `case::MAX_NESTING` brackets, or larger than `case::MAX_BYTES`.
+    #[error("too large: {what}")]
+    #[diagnostic(code(refuge::case::limit))]
+    Limit {
+        /// Which limit, with the figures.
+        what: String,
+        /// Where the limit was passed.
+        #[label("the limit is passed here")]
+        span: SourceSpan,
+        /// How to stay within it.
+        #[help]
+        help: String,
+        /// The case file.
+        #[source_code]
+        src: NamedSource<String>,
+    },
+
     /// The whole file is not a mapping, e.g. `[1, 2]`.
     #[error("a case file must be {expected}, found {found}")]
     #[diagnostic(
@@ -193,7 +211,9 @@ impl CaseError {
     /// syntax errors and a file that is not a mapping).
     pub fn path(&self) -> &str {
         match self {
-            CaseError::Syntax { .. } | CaseError::NotAMapping { .. } => "",
+            CaseError::Syntax { .. } | CaseError::Limit { .. } | CaseError::NotAMapping { .. } => {
+                ""
+            }
             CaseError::UnknownKey { path, .. }
             | CaseError::UnknownFact { path, .. }
             | CaseError::WrongType { path, .. }
@@ -208,6 +228,7 @@ impl CaseError {
     pub fn span(&self) -> SourceSpan {
         match self {
             CaseError::Syntax { span, .. }
+            | CaseError::Limit { span, .. }
             | CaseError::NotAMapping { span, .. }
             | CaseError::UnknownKey { span, .. }
             | CaseError::UnknownFact { span, .. }

@@ -121,6 +121,30 @@ pub fn load_case(
     text: &str,
     format: CaseFormat,
 ) -> Result<Case, CaseErrors> {
+    // A BOM is dropped and every line ending read as `\n`, as for policies.
+    let normalized;
+    let text = if text.starts_with(crate::source::BOM) || text.contains('\r') {
+        normalized = crate::source::normalize(text);
+        normalized.as_str()
+    } else {
+        text
+    };
+    if let Some((what, offset, help)) = past_limits(text) {
+        return Err(CaseErrors(vec![CaseError::Limit {
+            what,
+            span: char_span(text, offset),
+            help: help.to_owned(),
+            src: NamedSource::new(name, text.to_string()).with_language(format.language()),
+        }]));
+    }
+    if text.trim().is_empty() {
+        return Err(CaseErrors(vec![CaseError::NotAMapping {
+            expected: format.mapping(),
+            found: "an empty file".to_owned(),
+            span: (0, 0).into(),
+            src: NamedSource::new(name, text.to_string()).with_language(format.language()),
+        }]));
+    }
     let mut loader = Loader {
         program,
         name,
@@ -167,14 +191,16 @@ struct SyntaxProblem {
 
 fn parse(text: &str, format: CaseFormat) -> Result<Json, SyntaxProblem> {
     match format {
-        CaseFormat::Json => serde_json::from_str::<Json>(text).map_err(|e| SyntaxProblem {
-            detail: strip_locations(&e.to_string()),
-            offset: if e.line() == 0 {
-                0
-            } else {
-                offset_of(text, e.line(), e.column(), ColumnUnit::Bytes)
-            },
-        }),
+        CaseFormat::Json => serde_json::from_str::<StrictJson>(text)
+            .map(|v| v.0)
+            .map_err(|e| SyntaxProblem {
+                detail: strip_locations(&e.to_string()),
+                offset: if e.line() == 0 {
+                    0
+                } else {
+                    offset_of(text, e.line(), e.column(), ColumnUnit::Bytes)
+                },
+            }),
         CaseFormat::Yaml => match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
             Ok(v) => Ok(yaml_to_json(v)),
             Err(e) => Err(SyntaxProblem {
@@ -191,6 +217,85 @@ fn parse(text: &str, format: CaseFormat) -> Result<Json, SyntaxProblem> {
                 offset: e.span().map_or(0, |s| s.start.min(text.len())),
             }),
         },
+    }
+}
+
+/// A JSON value in which an object may not give a key twice (serde_json
+/// keeps the last silently; YAML and TOML refuse).
+struct StrictJson(Json);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(float_to_json(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        serde::Deserialize::deserialize(d).map(|v: StrictJson| v.0)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictJson(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictJson(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{}` is given twice in one object; keep one of them",
+                    truncate_for_message(&key)
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(Json::Object(object))
+    }
+}
+
+/// At most 64 characters of user text in a message, with `…` if cut.
+pub(crate) fn truncate_for_message(text: &str) -> String {
+    const MAX: usize = 64;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
     }
 }
 
@@ -240,6 +345,66 @@ fn char_span(text: &str, offset: usize) -> SourceSpan {
         .and_then(|s| s.chars().next())
         .map_or(0, char::len_utf8);
     (offset, len).into()
+}
+
+/// The deepest brackets (`[`, `{`) may nest in a case file. Every parser
+/// recurses per level, and a case needs a handful.
+pub const MAX_NESTING: usize = 64;
+
+/// The largest case file (or line of a batch), in bytes.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// The first limit `text` passes: what, the byte offset, how to stay
+/// within it. Brackets inside quoted strings do not count; the scan is
+/// linear and does not recurse.
+fn past_limits(text: &str) -> Option<(String, usize, &'static str)> {
+    if text.len() > MAX_BYTES {
+        return Some((
+            format!(
+                "the file is {} bytes long; the limit is {MAX_BYTES} bytes (8 MiB)",
+                text.len()
+            ),
+            0,
+            "split it into several case files",
+        ));
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for (offset, byte) in text.bytes().enumerate() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' && q == b'"' {
+                    escaped = true;
+                } else if byte == q {
+                    quote = None;
+                }
+            }
+            None => match byte {
+                b'"' | b'\'' => quote = Some(byte),
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some((
+                            format!("brackets nest more than {MAX_NESTING} levels deep"),
+                            offset,
+                            "a case needs a few levels: facts, a record, a set",
+                        ));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        // An apostrophe in a word (`it's` in a YAML plain scalar) opens no
+        // string past the end of its line.
+        if byte == b'\n' && quote == Some(b'\'') {
+            quote = None;
+        }
+    }
+    None
 }
 
 /// Removes the ` at line 3 column 5` and ` at position 7` that parsers append:
@@ -515,9 +680,19 @@ impl Loader<'_> {
 
     fn load(&mut self, tree: &Json) {
         let map = match tree {
+            // A TOML file of comments only.
+            Json::Object(map) if map.is_empty() && self.format == CaseFormat::Toml => {
+                let error = CaseError::NotAMapping {
+                    expected: self.format.mapping(),
+                    found: "an empty file".to_owned(),
+                    span: (0, 0).into(),
+                    src: self.source(),
+                };
+                self.errors.push(error);
+                return;
+            }
             Json::Object(map) => map,
-            // An empty YAML document.
-            Json::Null => return,
+            // `null`, `~` or a YAML document of comments only.
             other => {
                 let error = CaseError::NotAMapping {
                     expected: self.format.mapping(),
@@ -740,17 +915,25 @@ impl Loader<'_> {
     }
 
     fn out_of_range(&mut self, path: &[Seg], value: &Json, kind: &str) {
-        let literal = self.found(value);
+        // The number as the user wrote it (the parser's float would show
+        // `99999999999999999999999` as `1e23`).
+        let span = self.value_span(path);
+        let written = self
+            .text
+            .get(span.offset()..span.offset() + span.len())
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("`{}`", truncate_for_message(t.trim())));
+        let literal = written.unwrap_or_else(|| self.found(value));
         let help = match kind {
             "an integer" => Some(format!("integers range from {} to {}", i64::MIN, i64::MAX)),
-            _ => None,
+            _ => Some(format!("decimals range up to {}", Decimal::MAX)),
         };
-        self.bad_value(
-            path,
-            format!("{literal} is out of range for {kind}"),
-            "out of range",
-            help,
-        );
+        let size = if literal.starts_with("`-") {
+            "too small"
+        } else {
+            "too large"
+        };
+        self.bad_value(path, format!("{literal} is {size} for {kind}"), size, help);
     }
 
     fn integer(&mut self, path: &[Seg], value: &Json) -> Option<i64> {
@@ -1162,7 +1345,17 @@ fn parse_money(text: &str) -> Result<Money, String> {
         ));
     }
     let Some(value) = ungroup(amount).and_then(|a| parse_decimal(&a)) else {
-        return Err(format!("`{amount}` is not a number"));
+        let shown = truncate_for_message(amount);
+        let digits = ungroup(amount).is_some_and(|a| {
+            !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        });
+        return Err(if digits {
+            format!("`{shown}` is too large: amounts go up to {}", Decimal::MAX)
+        } else {
+            format!("`{shown}` is not a number")
+        });
     };
     let mut currency = [0u8; 3];
     for (slot, byte) in currency.iter_mut().zip(code.bytes()) {

@@ -314,13 +314,78 @@ fn a_valid_toml_case_loads_into_its_slots() {
 #[test]
 fn every_key_is_optional() {
     assert_eq!(load("{}", CaseFormat::Json).unwrap(), Case::new(&program()));
-    assert_eq!(load("", CaseFormat::Yaml).unwrap(), Case::new(&program()));
-    assert_eq!(load("", CaseFormat::Toml).unwrap(), Case::new(&program()));
+    assert_eq!(load("{}", CaseFormat::Yaml).unwrap(), Case::new(&program()));
     let nulls = r#"{"description": null, "as_of": null, "facts": null, "discretions": null, "expect": null}"#;
     assert_eq!(
         load(nulls, CaseFormat::Json).unwrap(),
         Case::new(&program())
     );
+}
+
+#[test]
+fn an_empty_or_null_file_is_bad_input_not_an_empty_case() {
+    // Issue #10: these used to load as a case without facts and fail later
+    // with "no evaluation date".
+    for (text, format) in [
+        ("", CaseFormat::Json),
+        ("", CaseFormat::Yaml),
+        ("# only a comment\n", CaseFormat::Yaml),
+        ("~", CaseFormat::Yaml),
+        ("null", CaseFormat::Json),
+        ("", CaseFormat::Toml),
+        ("# only a comment\n", CaseFormat::Toml),
+    ] {
+        let errors = load(text, format).unwrap_err();
+        assert!(
+            matches!(errors.0.first(), Some(CaseError::NotAMapping { .. })),
+            "{text:?} {format:?}: {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bom_and_any_line_ending_are_read() {
+    for text in [
+        "\u{feff}{\"as_of\": \"2010-01-01\"}",
+        "{\r\n\"as_of\": \"2010-01-01\"\r\n}",
+        "as_of: 2010-01-01\r",
+        "\u{feff}as_of = 2010-01-01\r\n",
+    ] {
+        let format = if text.contains('{') {
+            CaseFormat::Json
+        } else if text.contains('=') {
+            CaseFormat::Toml
+        } else {
+            CaseFormat::Yaml
+        };
+        let case = load(text, format);
+        assert!(case.is_ok(), "{text:?}: {case:?}");
+    }
+}
+
+#[test]
+fn deep_brackets_are_a_limit_error_before_parsing() {
+    let deep = format!(
+        "{{\"facts\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let started = std::time::Instant::now();
+    let errors = load(&deep, CaseFormat::Json).unwrap_err();
+    assert!(
+        matches!(errors.0.first(), Some(CaseError::Limit { .. })),
+        "{errors:?}"
+    );
+    let yaml = format!("facts: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let errors = load(&yaml, CaseFormat::Yaml).unwrap_err();
+    assert!(
+        matches!(errors.0.first(), Some(CaseError::Limit { .. })),
+        "{errors:?}"
+    );
+    // Brackets in strings do not count.
+    let quoted = format!("{{\"description\": \"{}\"}}", "[".repeat(1000));
+    assert!(load(&quoted, CaseFormat::Json).is_ok());
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
 }
 
 #[test]
@@ -531,7 +596,7 @@ fn impossible_values_say_why() {
         messages,
         [
             "`as_of`: `2002-02-30` is not a date: February 2002 has 28 days",
-            "`facts.person.age`: `9223372036854775808` is out of range for an integer",
+            "`facts.person.age`: `9223372036854775808` is too large for an integer",
             "`facts.person.born`: `15/01/2003` is not a date",
             "`facts.person.status`: `refugeee` is not a variant of `Status`",
             "`facts.convictions[1]`: `fraud` is not a variant of `Crime`",
@@ -607,7 +672,7 @@ fn money_durations_and_integers_are_checked_strictly() {
     );
     assert_eq!(
         bad("person", r#"{"age": -1e19}"#),
-        "`facts.person.age`: `-1e+19` is out of range for an integer"
+        "`facts.person.age`: `-1e19` is too small for an integer"
     );
     assert_eq!(
         bad("person", r#"{"age": 3.5}"#),

@@ -16,14 +16,14 @@ pub struct Args {
 
 /// Runs `refuge check`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.path.as_ref()) {
+    let sources = match load_sources(args.path.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
     match compile_or_report(&sources, format, true) {
         Ok(compiled) => {
             let p = &compiled.program;
-            println!(
+            outln!(
                 "ok: {} files, {} sources, {} facts, {} definitions ({} verdicts), {} rules, {} tables, {} tests; {} warning(s)",
                 sources.files().len(),
                 p.sources.len(),

@@ -35,20 +35,14 @@ pub struct Args {
 /// Reads and compiles one side, saying which side failed.
 fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<crate::Program, ExitStatus> {
     let sources = SourceMap::from_path(path).map_err(|e| {
-        eprintln!("{:?}", miette::Report::new(e));
-        eprintln!(
-            "error: cannot read the {side} policies `{}`",
-            path.display()
-        );
+        super::report(&e, format);
+        fail!("cannot read the {side} policies `{}`", path.display());
         ExitStatus::InputError
     })?;
     compile_or_report(&sources, format, false)
         .map(|c| c.program)
         .inspect_err(|_| {
-            eprintln!(
-                "error: the {side} policies `{}` have errors",
-                path.display()
-            );
+            fail!("the {side} policies `{}` have errors", path.display());
         })
 }
 
@@ -70,22 +64,24 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else if dir.is_dir() {
-            super::case_files(dir, &mut files);
+            if !super::case_files(dir, &mut files) {
+                input_error = true;
+            }
         } else {
-            eprintln!("error: no case file or directory `{}`", dir.display());
+            fail!("no case file or directory `{}`", dir.display());
             input_error = true;
         }
         files.sort();
         for file in files {
             let Some(case_format) = CaseFormat::from_path(&file) else {
-                eprintln!(
-                    "error: `{}` is not a case file (.json, .yaml, .yml or .toml)",
+                fail!(
+                    "`{}` is not a case file (.json, .yaml, .yml or .toml)",
                     file.display()
                 );
                 input_error = true;
                 continue;
             };
-            match std::fs::read_to_string(&file) {
+            match crate::source::read_text(&file) {
                 Ok(text) => inputs.push(CaseInput {
                     // Named relative to the --cases directory, for short headings.
                     name: file
@@ -99,14 +95,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                     format: case_format,
                 }),
                 Err(e) => {
-                    eprintln!("error: cannot read `{}`: {e}", file.display());
+                    fail!("cannot read `{}`: {e}", file.display());
                     input_error = true;
                 }
             }
         }
     }
     if inputs.is_empty() && !input_error {
-        eprintln!("error: no case files (.json, .yaml, .yml, .toml) in the --cases paths");
+        fail!("no case files (.json, .yaml, .yml, .toml) in the --cases paths");
         return ExitStatus::InputError;
     }
     let mut report = impact(&old, &new, &inputs);
@@ -115,14 +111,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     for case in &report.cases {
         // A case neither version loads is bad input, not a change.
         if let (Some(before), Some(after)) = (&case.load_error_before, &case.load_error_after) {
-            eprintln!(
-                "error: `{}` does not load under OLD ({before}) nor under NEW ({after})",
+            fail!(
+                "`{}` does not load under OLD ({before}) nor under NEW ({after})",
                 case.name
             );
             input_error = true;
         }
     }
-    print!(
+    out!(
         "{}",
         match args.format {
             Format::Text => to_text(&report),

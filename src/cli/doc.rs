@@ -25,7 +25,7 @@ pub struct Args {
 
 /// Runs `refuge doc`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.path.as_ref()) {
+    let sources = match load_sources(args.path.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -45,9 +45,11 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else if dir.is_dir() {
-            super::case_files(dir, &mut files);
+            if !super::case_files(dir, &mut files) {
+                status = ExitStatus::InputError;
+            }
         } else {
-            eprintln!("error: `{}` is not a file or directory", dir.display());
+            fail!("`{}` is not a file or directory", dir.display());
             status = ExitStatus::InputError;
         }
         files.sort();
@@ -56,16 +58,16 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            match std::fs::read_to_string(&file) {
+            match crate::source::read_text(&file) {
                 Ok(text) => match load_case(program, &name, &text, fmt) {
                     Ok(case) => named.push((format!("case {name}"), case)),
                     Err(errors) => {
-                        eprintln!("{:?}", miette::Report::new(errors));
+                        super::report(&errors, format);
                         status = ExitStatus::InputError;
                     }
                 },
                 Err(e) => {
-                    eprintln!("error: cannot read `{name}`: {e}");
+                    fail!("cannot read `{name}`: {e}");
                     status = ExitStatus::InputError;
                 }
             }
@@ -74,7 +76,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let coverage = Coverage::measure_named(program, named.iter().map(|(n, c)| (n.as_str(), c)));
     let site = doc::build(program, &sources, &coverage);
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("error: cannot create `{}`: {e}", args.out.display());
+        fail!("cannot create `{}`: {e}", args.out.display());
         return ExitStatus::InputError;
     }
     let files = doc::to_html(&site)
@@ -84,12 +86,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     for (name, content) in files {
         let path = args.out.join(&name);
         if let Err(e) = std::fs::write(&path, content) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            fail!("cannot write `{}`: {e}", path.display());
             return ExitStatus::InputError;
         }
         written += 1;
     }
-    println!(
+    outln!(
         "wrote {written} files ({} sources, HTML and Markdown) to {}",
         site.sources.len(),
         args.out.display()

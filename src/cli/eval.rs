@@ -59,7 +59,7 @@ pub struct Args {
 
 /// Runs `refuge eval`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.policy.as_ref()) {
+    let sources = match load_sources(args.policy.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -75,24 +75,30 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         return batch(args, &compiled.program);
     }
     let (name, text, case_format) = if args.case.as_os_str() == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read the case from standard input: {e}");
-            return ExitStatus::InputError;
-        }
+        let mut bytes = Vec::new();
+        let read = std::io::stdin()
+            .read_to_end(&mut bytes)
+            .and_then(|_| crate::source::text_from_bytes(bytes));
+        let text = match read {
+            Ok(text) => text,
+            Err(e) => {
+                fail!("cannot read the case from standard input: {e}");
+                return ExitStatus::InputError;
+            }
+        };
         ("<stdin>".to_string(), text, CaseFormat::Json)
     } else {
         let Some(case_format) = CaseFormat::from_path(&args.case) else {
-            eprintln!(
-                "error: cannot tell the format of `{}`\n  help: name the case file .json, .yaml, .yml or .toml",
+            fail!(
+                "cannot tell the format of `{}`\n  help: name the case file .json, .yaml, .yml or .toml",
                 args.case.display()
             );
             return ExitStatus::InputError;
         };
-        match std::fs::read_to_string(&args.case) {
+        match crate::source::read_text(&args.case) {
             Ok(text) => (args.case.display().to_string(), text, case_format),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", args.case.display());
+                fail!("cannot read `{}`: {e}", args.case.display());
                 return ExitStatus::InputError;
             }
         }
@@ -100,7 +106,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     let case = match load_case(&compiled.program, &name, &text, case_format) {
         Ok(c) => c,
         Err(errors) => {
-            eprintln!("{:?}", miette::Report::new(errors));
+            super::report(&errors, format);
             return ExitStatus::InputError;
         }
     };
@@ -122,7 +128,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 Format::Markdown => crate::explain::to_markdown(&evaluation),
                 Format::Json => evaluation.to_json(),
             };
-            println!("{rendered}");
+            outln!("{rendered}");
             if !evaluation.all_decided() {
                 ExitStatus::Undetermined
             } else {
@@ -136,7 +142,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 }
             }
             let file = e.span().map(|s| s.file).unwrap_or_default();
-            eprint!("{}", crate::compile::render_one(&sources, file, e, format));
+            err!("{}", crate::compile::render_one(&sources, file, e, format));
             ExitStatus::EvalError
         }
     }
@@ -227,12 +233,12 @@ fn why_not(
     let (def, wanted) = match parse_why_not(program, spec) {
         Ok(x) => x,
         Err(message) => {
-            eprintln!("error: {message}");
+            fail!("{message}");
             return ExitStatus::InputError;
         }
     };
     let Some(as_of) = args.as_of.or(case.as_of) else {
-        eprintln!("error: the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
+        fail!("the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
         return ExitStatus::InputError;
     };
     match crate::whynot::why_not(program, case, def, wanted, as_of) {
@@ -242,11 +248,11 @@ fn why_not(
                 Format::Markdown => crate::whynot::to_markdown(&answer),
                 Format::Json => answer.to_json(),
             };
-            println!("{rendered}");
+            outln!("{rendered}");
             ExitStatus::Ok
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            fail!("{e}");
             ExitStatus::EvalError
         }
     }
@@ -258,10 +264,10 @@ fn why_not(
 /// its place and the batch goes on; the exit status is the worst seen.
 fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
     use std::io::Write as _;
-    let text = match std::fs::read_to_string(&args.case) {
+    let bytes = match std::fs::read(&args.case) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", args.case.display());
+            fail!("cannot read `{}`: {e}", args.case.display());
             return ExitStatus::InputError;
         }
     };
@@ -273,24 +279,27 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut status = ExitStatus::Ok;
-    let mut worse = |s: ExitStatus| {
-        let rank = |s: ExitStatus| match s {
-            ExitStatus::Ok => 0,
-            ExitStatus::Undetermined => 1,
-            ExitStatus::EvalError => 2,
-            _ => 3,
+    let mut worse = |s: ExitStatus| status = status.worse(s);
+    // Lines are independent: one that is not UTF-8 is reported in its place.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let number = i + 1;
+        let line = match crate::source::text_from_bytes(line.to_vec()) {
+            Ok(line) => line,
+            Err(e) => {
+                worse(ExitStatus::InputError);
+                let record = serde_json::json!({ "line": number, "error": [e.to_string()] });
+                if let Err(e) = writeln!(out, "{record}") {
+                    super::output::quit_on(&e);
+                }
+                continue;
+            }
         };
-        if rank(s) > rank(status) {
-            status = s;
-        }
-    };
-    for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let number = i + 1;
         let name = format!("{}:{number}", args.case.display());
-        let record = match load_case(program, &name, line, CaseFormat::Json) {
+        let record = match load_case(program, &name, &line, CaseFormat::Json) {
             Err(errors) => {
                 worse(ExitStatus::InputError);
                 let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
@@ -312,12 +321,12 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
                 }
             },
         };
-        if writeln!(out, "{record}").is_err() {
-            return ExitStatus::InputError;
+        if let Err(e) = writeln!(out, "{record}") {
+            super::output::quit_on(&e);
         }
     }
-    if out.flush().is_err() {
-        return ExitStatus::InputError;
+    if let Err(e) = out.flush() {
+        super::output::quit_on(&e);
     }
     status
 }

@@ -2,15 +2,16 @@
 
 use super::ExitStatus;
 use crate::compile::{render_one, ErrorFormat};
-use crate::fmt::format;
-use crate::source::SourceMap;
+use crate::fmt::{format, write_atomically};
+use crate::source::{LineEnding, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `refuge fmt`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// `.policy` files or directories of them (default: `policies/` in the
-    /// current directory).
+    /// current directory; unlike `check` and `test`, not the built-in
+    /// policies, which are compiled into the binary and cannot be rewritten).
     pub paths: Vec<PathBuf>,
     /// Write nothing: list the files that are not formatted, each with an
     /// excerpt of the change, and exit with 1 if there are any.
@@ -37,8 +38,8 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for root in &roots {
         if let Err(error) = collect(root, &mut files) {
-            eprintln!("error: cannot read `{}`: {error}", root.display());
-            status = worse(status, ExitStatus::InputError);
+            fail!("cannot read `{}`: {error}", root.display());
+            status = status.worse(ExitStatus::InputError);
         }
     }
     let (mut changed, mut failed) = (0usize, 0usize);
@@ -48,12 +49,12 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
             Ok(true) => {
                 changed += 1;
                 if args.check {
-                    status = worse(status, ExitStatus::TestFailed);
+                    status = status.worse(ExitStatus::TestFailed);
                 }
             }
             Err(failure) => {
                 failed += 1;
-                status = worse(status, failure);
+                status = status.worse(failure);
             }
         }
     }
@@ -70,7 +71,7 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
     if args.check && changed > 0 {
         summary.push_str(": run `refuge fmt` to format them");
     }
-    println!("{summary}");
+    outln!("{summary}");
     status
 }
 
@@ -78,17 +79,25 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
 /// written).
 fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bool, ExitStatus> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        eprintln!("error: cannot read `{name}`: {error}");
+    let text = crate::source::read_text(path).map_err(|error| {
+        fail!("cannot read `{name}`: {error}");
         ExitStatus::InputError
     })?;
+    // The formatter reads normalised text; the file keeps its BOM and its
+    // line endings.
+    let ending = LineEnding::of(&text);
+    let bom = if text.starts_with(crate::source::BOM) {
+        "\u{feff}"
+    } else {
+        ""
+    };
     let mut sources = SourceMap::new();
     let id = sources.add(name.as_str(), text.as_str());
     let formatted = match sources.get(id).map(format) {
-        Some(Ok(formatted)) => formatted,
+        Some(Ok(formatted)) => format!("{bom}{}", ending.apply(&formatted)),
         Some(Err(error)) => {
-            eprint!("{}", render_one(&sources, id, error, error_format));
-            eprintln!("error: `{name}` was not formatted");
+            err!("{}", render_one(&sources, id, error, error_format));
+            fail!("`{name}` was not formatted");
             return Err(ExitStatus::PolicyError);
         }
         None => return Err(ExitStatus::InputError),
@@ -97,32 +106,16 @@ fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bo
         return Ok(false);
     }
     if check {
-        println!("not formatted: {name}");
-        print!("{}", excerpt(&text, &formatted));
+        outln!("not formatted: {name}");
+        out!("{}", excerpt(&text, &formatted));
     } else {
-        std::fs::write(path, &formatted).map_err(|error| {
-            eprintln!("error: cannot write `{name}`: {error}");
+        write_atomically(path, formatted.as_bytes()).map_err(|error| {
+            fail!("cannot write `{name}` (it is unchanged): {error}");
             ExitStatus::InputError
         })?;
-        println!("formatted: {name}");
+        outln!("formatted: {name}");
     }
     Ok(true)
-}
-
-/// The more serious of two outcomes.
-fn worse(a: ExitStatus, b: ExitStatus) -> ExitStatus {
-    let rank = |s: ExitStatus| match s {
-        ExitStatus::Ok => 0,
-        ExitStatus::TestFailed | ExitStatus::Undetermined => 1,
-        ExitStatus::EvalError => 2,
-        ExitStatus::PolicyError => 3,
-        ExitStatus::InputError => 4,
-    };
-    if rank(b) > rank(a) {
-        b
-    } else {
-        a
-    }
 }
 
 /// Adds `path` if it is a file, or every `.policy` file below it (sorted) if
@@ -134,18 +127,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries = std::fs::read_dir(path)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
-            collect(&entry, out)?;
-        } else if entry.extension().is_some_and(|e| e == "policy") {
-            out.push(entry);
-        }
+    let (files, errors) = crate::source::walk_files(path, crate::source::is_policy_file);
+    out.extend(files);
+    match errors.into_iter().next() {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A short unified-diff-like excerpt of the first change from `old` to

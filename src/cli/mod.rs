@@ -11,6 +11,8 @@
 //! | 4 | the case file or the command line is invalid, or a file cannot be read |
 //! | 5 | evaluation error (a conflict between rules, an arithmetic error) |
 
+#[macro_use]
+mod output;
 mod check;
 mod diff;
 mod doc;
@@ -41,6 +43,32 @@ pub enum ExitStatus {
     InputError = 4,
     /// Evaluation error.
     EvalError = 5,
+}
+
+impl ExitStatus {
+    /// How serious an outcome is, for a run that has several (a batch, many
+    /// files): success < undetermined < a test failed < an evaluation error
+    /// < policy errors < bad input. The one ranking every command uses.
+    fn rank(self) -> u8 {
+        match self {
+            ExitStatus::Ok => 0,
+            ExitStatus::Undetermined => 1,
+            ExitStatus::TestFailed => 2,
+            ExitStatus::EvalError => 3,
+            ExitStatus::PolicyError => 4,
+            ExitStatus::InputError => 5,
+        }
+    }
+
+    /// The more serious of two outcomes.
+    #[must_use]
+    pub fn worse(self, other: ExitStatus) -> ExitStatus {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 impl Termination for ExitStatus {
@@ -116,6 +144,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     if format == ErrorFormat::Human && plain_terminal {
         format = ErrorFormat::Plain;
     }
+    output::set_format(format);
     match cli.command {
         Command::Check(args) => check::run(&args, format),
         Command::Eval(args) => eval::run(&args, format),
@@ -128,12 +157,21 @@ pub fn run(cli: Cli) -> ExitStatus {
     }
 }
 
+/// Prints a self-contained diagnostic (one that carries its source text)
+/// to standard error in `format`.
+pub(crate) fn report(diagnostic: &dyn miette::Diagnostic, format: ErrorFormat) {
+    err!("{}", crate::compile::render_diagnostic(diagnostic, format));
+}
+
 /// Loads policies from a path, or the built-in ones.
-pub(crate) fn load_sources(path: Option<&PathBuf>) -> Result<SourceMap, ExitStatus> {
+pub(crate) fn load_sources(
+    path: Option<&PathBuf>,
+    format: ErrorFormat,
+) -> Result<SourceMap, ExitStatus> {
     match path {
         None => Ok(SourceMap::builtin()),
         Some(p) => SourceMap::from_path(p).map_err(|e| {
-            eprintln!("{:?}", miette::Report::new(e));
+            report(&e, format);
             ExitStatus::InputError
         }),
     }
@@ -148,7 +186,7 @@ pub(crate) fn compile_or_report(
     match compile(sources) {
         Ok(compiled) => {
             if show_warnings && !compiled.warnings.is_empty() {
-                eprint!(
+                err!(
                     "{}",
                     crate::compile::render_all(sources, &[], &[], &compiled.warnings, format)
                 );
@@ -156,9 +194,9 @@ pub(crate) fn compile_or_report(
             Ok(compiled)
         }
         Err(diagnostics) => {
-            eprint!("{}", diagnostics.render(sources, format));
-            eprintln!(
-                "error: {} error(s) in the policies, {} warning(s)",
+            err!("{}", diagnostics.render(sources, format));
+            fail!(
+                "{} error(s) in the policies, {} warning(s)",
                 diagnostics.error_count(),
                 diagnostics.warnings.len()
             );
@@ -167,17 +205,42 @@ pub(crate) fn compile_or_report(
     }
 }
 
-/// Every case file (.json, .yaml, .yml, .toml) below `dir`, appended to `out`.
-pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if crate::case::CaseFormat::from_path(&path).is_some() {
-            out.push(path);
+/// Every case file (.json, .yaml, .yml, .toml) below `dir`, appended to
+/// `out`; false (each problem reported) if part of the tree could not be
+/// read.
+#[must_use]
+pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> bool {
+    let (files, errors) =
+        crate::source::walk_files(dir, |p| crate::case::CaseFormat::from_path(p).is_some());
+    out.extend(files);
+    for error in &errors {
+        let path = error
+            .path()
+            .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+        fail!("cannot read `{path}`: {error}");
+    }
+    errors.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus::{self, *};
+
+    #[test]
+    fn the_ranking_of_exit_statuses_is_total_and_in_the_documented_order() {
+        let order = [
+            Ok,
+            Undetermined,
+            TestFailed,
+            EvalError,
+            PolicyError,
+            InputError,
+        ];
+        for (i, a) in order.iter().enumerate() {
+            for (j, b) in order.iter().enumerate() {
+                let expected: ExitStatus = if i >= j { *a } else { *b };
+                assert_eq!(a.worse(*b), expected, "{a:?} worse {b:?}");
+            }
         }
     }
 }

@@ -23,6 +23,10 @@ pub struct Args {
     /// The coverage report's format.
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub coverage_format: CoverageFormat,
+    /// The results' format: text, a JSON report, or JUnit XML for CI systems
+    /// (each failing expectation with its file and line).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
     /// Fail (exit 1) when fewer than N percent of the rules fired.
     #[arg(long, value_name = "N", value_parser = parse_percentage)]
     pub min_coverage: Option<f64>,
@@ -37,6 +41,112 @@ pub enum CoverageFormat {
     Markdown,
 }
 
+/// Formats of the test results.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// One line per test.
+    Text,
+    /// One JSON object (schema `refuge.test/1`).
+    Json,
+    /// JUnit XML.
+    Junit,
+}
+
+/// One test, case file, or case file that could not be loaded.
+struct Entry {
+    name: String,
+    /// `file:line:col` of a policy test; the path of a case file.
+    location: String,
+    /// `passed`, `failed` or `error` (the case file did not load).
+    status: &'static str,
+    /// The failed expectations, or the loading error.
+    messages: Vec<String>,
+}
+
+fn json_report(entries: &[Entry]) -> String {
+    let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
+    serde_json::json!({
+        "schema": "refuge.test/1",
+        "passed": count("passed"),
+        "failed": count("failed"),
+        "errors": count("error"),
+        "tests": entries.iter().map(|e| serde_json::json!({
+            "name": e.name,
+            "location": e.location,
+            "status": e.status,
+            "messages": e.messages,
+        })).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry other control characters at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn junit_report(entries: &[Entry]) -> String {
+    let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"refuge\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n  <testsuite name=\"refuge test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
+        entries.len(), count("failed"), count("error"),
+        entries.len(), count("failed"), count("error"),
+    ));
+    for e in entries {
+        let (file, line) = split_location(&e.location);
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"refuge\" file=\"{}\" line=\"{line}\"",
+            xml_escape(&e.name),
+            xml_escape(file)
+        ));
+        let tag = match e.status {
+            "failed" => "failure",
+            "error" => "error",
+            _ => {
+                out.push_str("/>\n");
+                continue;
+            }
+        };
+        let body = e.messages.join("\n");
+        let first = e.messages.first().map_or("", String::as_str);
+        out.push_str(&format!(
+            ">\n      <{tag} message=\"{}\">{}: {}</{tag}>\n    </testcase>\n",
+            xml_escape(first),
+            xml_escape(&e.location),
+            xml_escape(&body)
+        ));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// `file:12:3` → (`file`, 12); a bare path is line 1.
+fn split_location(location: &str) -> (&str, usize) {
+    let mut parts = location.rsplitn(3, ':');
+    let (col, line, file) = (parts.next(), parts.next(), parts.next());
+    match (
+        file,
+        line.and_then(|l| l.parse().ok()),
+        col.and_then(|c| c.parse::<usize>().ok()),
+    ) {
+        (Some(file), Some(line), Some(_)) => (file, line),
+        _ => (location, 1),
+    }
+}
+
 /// A percentage threshold: a finite number, not negative.
 fn parse_percentage(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
@@ -49,7 +159,7 @@ fn parse_percentage(s: &str) -> Result<f64, String> {
 
 /// Runs `refuge test`.
 pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
-    let sources = match load_sources(args.path.as_ref()) {
+    let sources = match load_sources(args.path.as_ref(), format) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -59,6 +169,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     };
     let program = &compiled.program;
     let mut outcomes: Vec<TestOutcome> = run_policy_tests(program);
+    let mut locations: Vec<String> = program
+        .tests
+        .iter()
+        .map(|t| sources.location(t.span))
+        .collect();
+    let mut unloadable: Vec<Entry> = Vec::new();
     let measure = args.coverage || args.min_coverage.is_some();
     // The cases, kept only to measure coverage.
     let mut cases: Vec<Case> = Vec::new();
@@ -71,7 +187,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if dir.is_file() {
             files.push(dir.clone());
         } else {
-            super::case_files(dir, &mut files);
+            if !super::case_files(dir, &mut files) {
+                input_error = true;
+            }
         }
         files.sort();
         for file in files {
@@ -79,50 +197,97 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            let text = match std::fs::read_to_string(&file) {
+            let text = match crate::source::read_text(&file) {
                 Ok(t) => t,
                 Err(e) => {
-                    eprintln!("error: cannot read `{name}`: {e}");
+                    fail!("cannot read `{name}`: {e}");
                     input_error = true;
+                    unloadable.push(Entry {
+                        name: name.clone(),
+                        location: name.clone(),
+                        status: "error",
+                        messages: vec![format!("cannot read `{name}`: {e}")],
+                    });
                     continue;
                 }
             };
             match load_case(program, &name, &text, fmt) {
                 Ok(case) => {
                     outcomes.push(run_case(program, &name, &case));
+                    locations.push(name.clone());
                     if measure {
                         cases.push(case);
                     }
                 }
                 Err(errors) => {
-                    eprintln!("{:?}", miette::Report::new(errors));
+                    super::report(&errors, format);
                     input_error = true;
+                    unloadable.push(Entry {
+                        name: name.clone(),
+                        location: name.clone(),
+                        status: "error",
+                        messages: errors.iter().map(ToString::to_string).collect(),
+                    });
                 }
             }
         }
     }
     let failed: Vec<&TestOutcome> = outcomes.iter().filter(|o| !o.passed()).collect();
-    for o in &outcomes {
+    if args.format != ReportFormat::Text {
+        let mut entries: Vec<Entry> = outcomes
+            .iter()
+            .zip(
+                locations
+                    .iter()
+                    .map(String::as_str)
+                    .chain(std::iter::repeat("")),
+            )
+            .map(|(o, location)| Entry {
+                name: o.name.clone(),
+                location: location.to_owned(),
+                status: if o.passed() { "passed" } else { "failed" },
+                messages: o.failures.clone(),
+            })
+            .collect();
+        entries.append(&mut unloadable);
+        match args.format {
+            ReportFormat::Json => outln!("{}", json_report(&entries)),
+            _ => out!("{}", junit_report(&entries)),
+        }
+    }
+    for o in outcomes
+        .iter()
+        .filter(|_| args.format == ReportFormat::Text)
+    {
         if o.passed() {
-            println!("ok    {}", o.name);
+            outln!("ok    {}", o.name);
         } else {
-            println!("FAIL  {}", o.name);
+            outln!("FAIL  {}", o.name);
             for f in &o.failures {
-                println!("        {f}");
+                outln!("        {f}");
             }
         }
     }
-    println!(
-        "{} passed, {} failed",
-        outcomes.len() - failed.len(),
-        failed.len()
-    );
+    if args.format == ReportFormat::Text {
+        let mut summary = format!(
+            "{} passed, {} failed",
+            outcomes.len() - failed.len(),
+            failed.len()
+        );
+        if !unloadable.is_empty() {
+            summary.push_str(&format!(
+                ", {} case file(s) could not be loaded",
+                unloadable.len()
+            ));
+        }
+        outln!("{summary}");
+    }
     let mut below_minimum = false;
     if measure {
         let coverage = Coverage::measure(program, &cases);
         if args.coverage {
-            println!();
-            print!(
+            outln!();
+            out!(
                 "{}",
                 match args.coverage_format {
                     CoverageFormat::Text => coverage::to_text(&coverage),
@@ -133,8 +298,8 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         if let Some(min) = args.min_coverage {
             let fired = coverage.rules_fired_percent();
             if fired < min {
-                eprintln!(
-                    "error: {} of the rules fired ({} of {}), below the minimum of {min}%",
+                fail!(
+                    "{} of the rules fired ({} of {}), below the minimum of {min}%",
                     coverage::percent(fired),
                     coverage.totals.fired,
                     coverage.totals.total()

@@ -59,6 +59,7 @@
 //!
 //! Formatting is idempotent: formatting formatted text changes nothing.
 
+pub mod atomic;
 mod error;
 mod layout;
 mod print;
@@ -67,6 +68,7 @@ mod trivia;
 #[cfg(test)]
 mod tests;
 
+pub use atomic::write_atomically;
 pub use error::FormatError;
 
 use crate::ast;

@@ -69,6 +69,21 @@ pub enum ParseError {
         what: String,
     },
 
+    /// The text is beyond a documented limit (nesting depth, file size, name
+    /// length; see `syntax::limits`), checked before any recursive phase.
+    #[error("too large: {what}")]
+    #[diagnostic(code(refuge::parse::limit))]
+    Limit {
+        /// Where the limit was passed.
+        #[label("the limit is passed here")]
+        span: Span,
+        /// Which limit, with the figures.
+        what: String,
+        /// How to stay within it.
+        #[help]
+        help: String,
+    },
+
     /// The grammar produced a parse tree that the syntax-tree builder does not
     /// understand. This is a bug in refuge, never the policy's fault.
     #[error("internal: grammar and AST builder disagree at {detail}")]
@@ -92,6 +107,7 @@ impl ParseError {
             ParseError::Syntax { span, .. }
             | ParseError::InvalidLiteral { span, .. }
             | ParseError::Duplicate { span, .. }
+            | ParseError::Limit { span, .. }
             | ParseError::Internal { span, .. } => *span,
         }
     }
@@ -128,7 +144,8 @@ impl ParseError {
             })
             .unwrap_or_default();
         let expectation = Expectation::new(positives, &punctuation);
-        let help = help_for(&found, token, &expectation);
+        let help = unclosed_brace_help(text, pos, token, &punctuation)
+            .unwrap_or_else(|| help_for(&found, token, &expectation));
         ParseError::Syntax {
             span,
             expected: expectation.phrase(),
@@ -136,6 +153,49 @@ impl ParseError {
             help,
         }
     }
+}
+
+/// A declaration keyword where `}` could close a block: the block's `{` was
+/// never closed. Says on which line it opened.
+fn unclosed_brace_help(
+    text: &str,
+    pos: usize,
+    token: Option<Token>,
+    punctuation: &[String],
+) -> Option<String> {
+    let declaration = matches!(
+        token?,
+        Token::Use
+            | Token::Source
+            | Token::Enum
+            | Token::Record
+            | Token::Fact
+            | Token::Setting
+            | Token::Table
+            | Token::Definition
+            | Token::Verdict
+            | Token::Test
+    );
+    if !declaration || !punctuation.iter().any(|p| p == "}") {
+        return None;
+    }
+    let before = text.get(..pos)?;
+    let mut open: Vec<usize> = Vec::new();
+    for (t, range) in tokens::tokens(before) {
+        match t {
+            Token::LBrace => open.push(range.start),
+            Token::RBrace => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let at = *open.last()?;
+    let line = before.get(..at)?.matches('\n').count() + 1;
+    let word = text.get(pos..)?.split_whitespace().next()?;
+    Some(format!(
+        "the `{{` on line {line} is never closed: add `}}` before this `{word}`"
+    ))
 }
 
 /// The offending token at `pos` as shown in the message, the range to label
@@ -323,6 +383,15 @@ fn help_for(found: &str, token: Option<Token>, expectation: &Expectation) -> Str
         }
         if expectation.contains("a rule") {
             candidates.extend(["rule", "exception", "absolute", "default"]);
+        }
+        if expectation.contains("a provenance like `seed` or `text`") {
+            let kinds = ["seed", "text", "published", "unverified", "reading"];
+            return crate::suggest::did_you_mean_help(word, kinds).unwrap_or_else(|| {
+                format!(
+                    "a provenance is one of {}",
+                    kinds.map(|k| format!("`{k}`")).join(", ")
+                )
+            });
         }
         if let Some(keyword) = crate::suggest::did_you_mean(word, candidates) {
             return format!("did you mean `{keyword}`?");

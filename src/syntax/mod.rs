@@ -30,6 +30,7 @@ mod error;
 mod expr;
 mod grammar;
 mod highlight;
+pub mod limits;
 mod literal;
 mod to_ast;
 pub mod tokens;
@@ -47,6 +48,8 @@ pub use tokens::{highlight, Token};
 /// On failure, returns every error found: one syntax error, or all invalid
 /// literals and repeated clauses.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, ParseErrors> {
+    // Before pest and every later phase recurse over the text.
+    limits::check(file.id, &file.text)?;
     let mut pairs = RefugeParser::parse(Rule::file, &file.text).map_err(|error| {
         let error = with_expected_tokens(&file.text, error);
         ParseError::from_pest(&error, file.id, &file.text)
