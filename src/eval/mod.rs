@@ -92,13 +92,7 @@ impl<'p> Engine<'p> {
     {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
         let verdicts = self.asked(case, options)?;
-        graph.reset(self.program.definitions.len(), as_of);
-        let mut run = Run {
-            program: self.program,
-            case,
-            as_of,
-            graph: &mut graph,
-        };
+        let mut run = self.run(case, as_of, &mut graph);
         for &id in &verdicts {
             run.definition(id)?;
         }
@@ -135,14 +129,21 @@ impl<'p> Engine<'p> {
         as_of: Date,
     ) -> Result<Option<Value>, EvalError> {
         let mut graph = Derivation::new();
+        self.run(case, as_of, &mut graph).definition(def)
+    }
+
+    /// A fresh run of `case` on `graph` (reset for the case).
+    fn run<'a, 'g>(&self, case: &'a Case, as_of: Date, graph: &'g mut Derivation) -> Run<'a, 'g>
+    where
+        'p: 'a,
+    {
         graph.reset(self.program.definitions.len(), as_of);
-        let mut run = Run {
+        Run {
             program: self.program,
             case,
             as_of,
-            graph: &mut graph,
-        };
-        run.definition(def)
+            graph,
+        }
     }
 
     /// The verdicts asked for: the options' names, else the case's

@@ -249,6 +249,14 @@ impl<'e, 'a> Walker<'e, 'a> {
         graph.rules_of(node)
     }
 
+    /// The exceptions aimed at a rule.
+    fn exceptions_of(&self, rule: RuleId) -> &'a [RuleId] {
+        self.program()
+            .rules
+            .get(rule.index())
+            .map_or(&[], |r| r.exceptions.as_slice())
+    }
+
     fn gives_value(&self, rule: RuleId) -> bool {
         self.program()
             .rules
@@ -367,12 +375,7 @@ impl<'e, 'a> Walker<'e, 'a> {
             NotApplied::Open
         } else {
             // Defeated: the first active exception aimed at it.
-            let exceptions = self
-                .program()
-                .rules
-                .get(entry.rule.index())
-                .map(|r| r.exceptions.as_slice())
-                .unwrap_or(&[]);
+            let exceptions = self.exceptions_of(entry.rule);
             let by = exceptions.iter().find_map(|x| {
                 self.entries(node)
                     .iter()
@@ -510,12 +513,7 @@ impl<'e, 'a> Walker<'e, 'a> {
             self.wait(entry.condition_reads, Via::Rule(entry.rule));
         }
         if entry.defeated.is_none() {
-            let exceptions = self
-                .program()
-                .rules
-                .get(entry.rule.index())
-                .map(|r| r.exceptions.as_slice())
-                .unwrap_or(&[]);
+            let exceptions = self.exceptions_of(entry.rule);
             for x in exceptions {
                 if let Some(e) = self
                     .entries(node)
