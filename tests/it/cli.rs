@@ -3,6 +3,20 @@
 use crate::common::{refuge, stderr, stdout};
 use std::path::Path;
 
+/// The standard output of `refuge ARGS`, which must exit 0: every verdict
+/// the case asks for is decided.
+fn succeeding(args: &[&str]) -> String {
+    let out = refuge(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "refuge {}: {}",
+        args.join(" "),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
 #[test]
 fn eval_explains_the_flagship_case_with_citations_and_exits_0() {
     let out = refuge(&["eval", "examples/defector.json"]);
@@ -16,19 +30,14 @@ fn eval_explains_the_flagship_case_with_citations_and_exits_0() {
     assert!(line.contains("eligible by `rok_inclusion`"), "{line}");
     assert!(text.contains("Art. 7(1)"), "no citation in:\n{text}");
     // `--explain` adds each verdict's decisive derivation.
-    let explained = stdout(&refuge(&["eval", "examples/defector.json", "--explain"]));
+    let explained = succeeding(&["eval", "examples/defector.json", "--explain"]);
     assert!(explained.contains("also considered:"), "{explained}");
     assert!(explained.len() > text.len() * 2, "{explained}");
 }
 
 #[test]
 fn eval_renders_markdown_and_json() {
-    let md = stdout(&refuge(&[
-        "eval",
-        "examples/defector.json",
-        "--format",
-        "markdown",
-    ]));
+    let md = succeeding(&["eval", "examples/defector.json", "--format", "markdown"]);
     // The memo opens with a conclusion computed from the outcome, not the
     // case file's description, and is short enough to sign.
     assert!(md.starts_with("# Eligible for designation"), "{md}");
@@ -42,12 +51,7 @@ fn eval_renders_markdown_and_json() {
     }
     let words = md.split_whitespace().count();
     assert!(words <= 1100, "the memo has {words} words");
-    let json = stdout(&refuge(&[
-        "eval",
-        "examples/defector.json",
-        "--format",
-        "json",
-    ]));
+    let json = succeeding(&["eval", "examples/defector.json", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(value["schema"], "refuge.evaluation/2");
     let v = &value["verdicts"][4];

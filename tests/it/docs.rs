@@ -73,7 +73,23 @@ fn sources(example: &Example) -> SourceMap {
 #[test]
 fn the_guide_has_examples() {
     let examples = examples(LANGUAGE_GUIDE);
-    assert!(examples.len() > 1, "no ```refuge,fragment block found");
+    // Every fenced block the guide opens as refuge code is picked up: the
+    // plain blocks as one policy, each fragment on its own.
+    let opened = |info: &str| {
+        LANGUAGE_GUIDE
+            .lines()
+            .filter(|line| line.trim().strip_prefix("```").map(str::trim) == Some(info))
+            .count()
+    };
+    let fragments = opened("refuge,fragment");
+    assert!(opened("refuge") > 0, "the guide has no ```refuge block");
+    assert!(fragments > 0, "the guide has no ```refuge,fragment block");
+    assert_eq!(
+        examples.len(),
+        fragments + 1,
+        "the extractor missed a block: {} examples for {fragments} fragments and one policy",
+        examples.len()
+    );
     assert!(
         examples.iter().all(|e| !e.text.trim().is_empty()),
         "an empty ```refuge block"
@@ -126,11 +142,13 @@ fn every_example_in_the_guide_compiles() {
 #[test]
 fn every_test_in_the_guide_passes() {
     let mut failures = Vec::new();
+    let mut ran = 0;
     for example in examples(LANGUAGE_GUIDE) {
         let Ok(compiled) = refuge::compile(&sources(&example)) else {
             continue; // reported by `every_example_in_the_guide_compiles`
         };
         for outcome in run_policy_tests(&compiled.program) {
+            ran += 1;
             if !outcome.passed() {
                 failures.push(format!(
                     "{}, test {:?}: {}",
@@ -141,6 +159,7 @@ fn every_test_in_the_guide_passes() {
             }
         }
     }
+    assert!(ran > 0, "the guide's examples hold no `test` block to run");
     assert!(
         failures.is_empty(),
         "{} test(s) fail:\n{}",
