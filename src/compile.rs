@@ -67,6 +67,8 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
                 .enumerate()
                 .filter_map(|(i, d)| Some((d.name.clone(), DefId(u32::try_from(i).ok()?))))
                 .collect();
+            program.index_citations();
+            program.digest = sources.digest();
             Ok(Compiled {
                 program,
                 warnings: checked.warnings,

@@ -92,6 +92,15 @@ pub struct Program {
     /// Definitions by name (filled by [`crate::compile`]; a program built by
     /// hand is searched instead).
     pub definitions_by_name: std::collections::HashMap<String, DefId>,
+    /// Every distinct citation of the program (of rules, defaults and table
+    /// rows, in that order), by citation id: the ids the JSON evaluation and
+    /// the program manifest refer to (filled by [`Program::index_citations`]).
+    pub citations: Vec<Citation>,
+    /// Citation ids by source and canonical pinpoint text.
+    pub citation_ids: std::collections::HashMap<(SourceId, std::sync::Arc<str>), u32>,
+    /// A digest of the policy text compiled (FNV-1a, 64 bits, hex): tells a
+    /// tool which program manifest an evaluation's ids refer to.
+    pub digest: String,
 }
 
 /// A citable document.
@@ -811,6 +820,45 @@ impl Program {
             .enumerate()
             .filter(|(_, d)| d.is_verdict)
             .filter_map(|(i, _)| u32::try_from(i).ok().map(DefId))
+    }
+
+    /// Fills [`Program::citations`] and [`Program::citation_ids`]: every
+    /// distinct citation of rules, defaults and table rows, in that order.
+    pub fn index_citations(&mut self) {
+        let metas = self
+            .rules
+            .iter()
+            .map(|r| &r.meta)
+            .chain(
+                self.definitions
+                    .iter()
+                    .filter_map(|d| Some(&d.default.as_ref()?.meta)),
+            )
+            .chain(
+                self.tables
+                    .iter()
+                    .flat_map(|t| t.rows.iter().map(|r| &r.meta)),
+            );
+        let mut table = Vec::new();
+        let mut ids = std::collections::HashMap::new();
+        for cite in metas.flat_map(|m| m.cites.iter()) {
+            let key = (cite.source, cite.pinpoint_text().clone());
+            if let std::collections::hash_map::Entry::Vacant(slot) = ids.entry(key) {
+                if let Ok(id) = u32::try_from(table.len()) {
+                    slot.insert(id);
+                    table.push(cite.clone());
+                }
+            }
+        }
+        self.citations = table;
+        self.citation_ids = ids;
+    }
+
+    /// The id of a citation in [`Program::citations`].
+    pub fn citation_id(&self, cite: &Citation) -> Option<usize> {
+        self.citation_ids
+            .get(&(cite.source, cite.pinpoint_text().clone()))
+            .map(|&i| i as usize)
     }
 
     /// The display name of a type.

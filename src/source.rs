@@ -313,6 +313,28 @@ impl SourceMap {
         &self.files
     }
 
+    /// A digest of every file's name and text, in order: FNV-1a, 64 bits, as
+    /// 16 hex digits. Not cryptographic: it tells a tool which program (and
+    /// so which manifest) an evaluation's ids refer to.
+    pub fn digest(&self) -> String {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut hash = OFFSET;
+        for file in &self.files {
+            for byte in file
+                .name
+                .bytes()
+                .chain([0])
+                .chain(file.text.bytes())
+                .chain([0])
+            {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(PRIME);
+            }
+        }
+        format!("{hash:016x}")
+    }
+
     /// The text a span covers (empty if the span is out of range).
     pub fn snippet(&self, span: Span) -> &str {
         self.get(span.file)

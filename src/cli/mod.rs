@@ -20,6 +20,7 @@ mod eval;
 mod fmt;
 #[cfg(feature = "lsp")]
 mod lsp;
+mod manifest;
 mod test;
 
 use crate::compile::{compile, Compiled, ErrorFormat};
@@ -130,6 +131,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Render the policy set as static HTML and Markdown pages, per source and article.
     Doc(doc::Args),
+    /// Print the program manifest: the rules, citations and sources `eval --format json` refers to by index.
+    Manifest(manifest::Args),
     /// Run the language server on stdin/stdout (for editors).
     #[cfg(feature = "lsp")]
     Lsp(lsp::Args),
@@ -152,6 +155,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Fmt(args) => fmt::run(&args, format),
         Command::Diff(args) => diff::run(&args, format),
         Command::Doc(args) => doc::run(&args, format),
+        Command::Manifest(args) => manifest::run(&args, format),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(&args),
     }

@@ -1,139 +1,245 @@
 //! The JSON rendering, schema `refuge.evaluation/2` (docs/json-schema.md,
 //! docs/evaluation.schema.json): the graph's nodes once, by index; per
 //! verdict its outcome, root node, decisive facts, the law it rests on and
-//! what was considered; citations and rules once, in tables.
+//! what was considered.
+//!
+//! Like a Cedar `Response`, the document carries ids, not text: definitions,
+//! rules, tables and citations are referred to by their index in the program
+//! manifest (`refuge.program/1`, [`Program::manifest_json`]), which says once
+//! what each is called, what it cites and where it is written; the document's
+//! `program` digest names the manifest it belongs to. Facts are referred to
+//! by their path, as a case file writes them; nodes by their index in
+//! `nodes`.
 
-use super::analysis::{Applied, Explained};
+use super::analysis::{Applied, Explained, Via};
 use super::words::{self, RuleStatus};
 use super::{Evaluation, Outcome};
-use crate::eval::graph::{Decided, DiscretionState, ReadEntry, ReadOf, Span32};
-use crate::ir::{Citation, Program, RuleId};
+use crate::eval::graph::{Decided, DiscretionState, Node, ReadEntry, ReadOf, Span32};
+use crate::ir::{DefId, FactId, Program, RuleKind};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-/// The version tag of the JSON schema.
+/// The version tag of the JSON evaluation schema.
 pub const SCHEMA: &str = "refuge.evaluation/2";
+
+/// The version tag of the program manifest.
+pub const MANIFEST_SCHEMA: &str = "refuge.program/1";
 
 #[derive(Serialize)]
 struct Doc<'a> {
     schema: &'static str,
+    program: &'a str,
     case: Option<&'a str>,
     as_of: String,
     verdicts: Vec<VerdictJson<'a>>,
-    nodes: Vec<NodeJson<'a>>,
-    rules: serde_json::Map<String, Json>,
-    citations: Vec<CiteJson<'a>>,
-    sources: serde_json::Map<String, Json>,
+    nodes: Vec<NodeJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing: Vec<MissingJson<'a>>,
 }
 
 #[derive(Serialize)]
 struct VerdictJson<'a> {
     name: &'a str,
-    label: Option<&'a str>,
-    outcome: Json,
+    outcome: OutcomeJson,
     root: Option<usize>,
+    #[serde(skip_serializing_if = "is_empty_object")]
     decisive_facts: Json,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     decisive_settings: Vec<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     as_of_decisive: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     rests_on: Vec<usize>,
-    applied: Vec<Json>,
-    considered: Vec<Json>,
-    missing_facts: Vec<Json>,
-    discretions: Vec<Json>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_considered: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    applied: Vec<AppliedJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    considered: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_facts: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    discretions: Vec<DiscretionJson>,
 }
 
 #[derive(Serialize)]
-struct NodeJson<'a> {
-    definition: &'a str,
+#[serde(tag = "status", rename_all = "snake_case")]
+enum OutcomeJson {
+    Decided {
+        value: Json,
+        by: &'static str,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        rules: Vec<usize>,
+    },
+    Undetermined {
+        reason: &'static str,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AppliedJson {
+    Rule(usize),
+    Default { default: usize },
+    Row { row: usize, index: u32 },
+}
+
+#[derive(Serialize)]
+struct DiscretionJson {
+    rule: usize,
+    status: &'static str,
+    conditions_hold: Option<bool>,
+    decisive: bool,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ViaJson {
+    Rule(usize),
+    Default { default: usize },
+}
+
+#[derive(Serialize)]
+struct MissingJson<'a> {
+    fact: &'a str,
+    waiting: Vec<ViaJson>,
+}
+
+#[derive(Serialize)]
+struct NodeJson {
+    definition: usize,
+    #[serde(skip_serializing_if = "Json::is_null")]
     value: Json,
-    decided: &'static str,
-    rules: Vec<Json>,
-    default_reads: Vec<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<RuleJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    default_reads: Vec<ReadJson>,
 }
 
 #[derive(Serialize)]
-struct CiteJson<'a> {
-    source: &'a str,
-    pinpoint: Json,
+struct RuleJson {
+    rule: usize,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Json::is_null")]
+    value: Json,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    reads: Vec<ReadJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    value_reads: Vec<ReadJson>,
 }
 
-/// A per-document table of citations, by first use.
-struct Cites<'p> {
-    list: Vec<&'p Citation>,
+/// A read: a decisive read of a fact is written as its path, of another
+/// definition as its node's index; anything else as an object.
+struct ReadJson {
+    of: ReadOfJson,
+    decisive: bool,
 }
 
-impl<'p> Cites<'p> {
-    fn id(&mut self, c: &'p Citation) -> usize {
-        match self
-            .list
-            .iter()
-            .position(|x| x.source == c.source && x.pinpoint == c.pinpoint)
-        {
-            Some(i) => i,
-            None => {
-                self.list.push(c);
-                self.list.len() - 1
+impl Serialize for ReadJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match (&self.of, self.decisive) {
+            (ReadOfJson::Fact(path), true) => serializer.serialize_str(path),
+            (ReadOfJson::Node(Some(i)), true) => serializer.serialize_u64(*i as u64),
+            (of, decisive) => {
+                let mut map = serializer.serialize_map(None)?;
+                match of {
+                    ReadOfJson::Fact(path) => map.serialize_entry("fact", path)?,
+                    ReadOfJson::Setting(path) => map.serialize_entry("setting", path)?,
+                    ReadOfJson::Node(i) => map.serialize_entry("node", i)?,
+                    ReadOfJson::Row { table, index, keys } => {
+                        map.serialize_entry("table", table)?;
+                        map.serialize_entry("index", index)?;
+                        map.serialize_entry("keys", keys)?;
+                    }
+                    ReadOfJson::AsOf => map.serialize_entry("as_of", &true)?,
+                }
+                if !decisive {
+                    map.serialize_entry("decisive", &false)?;
+                }
+                map.end()
             }
         }
     }
+}
+
+#[derive(PartialEq)]
+enum ReadOfJson {
+    Fact(String),
+    Setting(String),
+    Node(Option<usize>),
+    Row {
+        table: usize,
+        index: Option<u32>,
+        keys: Vec<Json>,
+    },
+    AsOf,
+}
+
+fn is_empty_object(v: &Json) -> bool {
+    v.as_object().is_some_and(serde_json::Map::is_empty)
 }
 
 fn value_json(p: &Program, v: Option<&crate::value::Value>) -> Json {
     v.map_or(Json::Null, |v| v.to_json(p))
 }
 
-fn read_json(e: &Evaluation<'_>, r: &ReadEntry) -> Json {
+fn via_json(via: Via) -> ViaJson {
+    match via {
+        Via::Rule(r) => ViaJson::Rule(r.index()),
+        Via::Default(d) => ViaJson::Default { default: d.index() },
+    }
+}
+
+fn fact_read(p: &Program, f: FactId) -> ReadOfJson {
+    let path = words::fact_path(p, f).to_string();
+    if p.facts.get(f.index()).is_some_and(|f| f.setting.is_some()) {
+        ReadOfJson::Setting(path)
+    } else {
+        ReadOfJson::Fact(path)
+    }
+}
+
+/// The reads of a range, each thing read once (decisive if any read of it
+/// was).
+fn reads_json(e: &Evaluation<'_>, range: Span32) -> Vec<ReadJson> {
     let p = e.program;
-    let mut m = serde_json::Map::new();
+    let mut out: Vec<ReadJson> = Vec::new();
+    for r in e.graph.reads(range) {
+        let of = read_of(e, p, r);
+        match out.iter_mut().find(|x| x.of == of) {
+            Some(seen) => seen.decisive |= r.mark,
+            None => out.push(ReadJson {
+                of,
+                decisive: r.mark,
+            }),
+        }
+    }
+    out
+}
+
+fn read_of(e: &Evaluation<'_>, p: &Program, r: &ReadEntry) -> ReadOfJson {
     match r.of {
-        ReadOf::Fact(f) => {
-            let setting = p.facts.get(f.index()).is_some_and(|f| f.setting.is_some());
-            m.insert(
-                (if setting { "setting" } else { "fact" }).into(),
-                Json::from(words::fact_path(p, f)),
-            );
-        }
-        ReadOf::Def(d) => {
-            m.insert(
-                "node".into(),
-                e.graph.node_of(d).map_or(Json::Null, Json::from),
-            );
-        }
-        ReadOf::Row { table, row, keys } => {
-            m.insert(
-                "row".into(),
-                Json::from(p.tables.get(table.index()).map_or("?", |t| t.name.as_str())),
-            );
-            m.insert(
-                "keys".into(),
-                Json::Array(e.graph.keys(keys).iter().map(|k| k.to_json(p)).collect()),
-            );
-            m.insert("found".into(), Json::Bool(row.is_some()));
-        }
-        ReadOf::AsOf => {
-            m.insert("as_of".into(), Json::Bool(true));
-        }
+        ReadOf::Fact(f) => fact_read(p, f),
+        ReadOf::Def(d) => ReadOfJson::Node(e.graph.node_of(d)),
+        ReadOf::Row { table, row, keys } => ReadOfJson::Row {
+            table: table.index(),
+            index: row,
+            keys: e.graph.keys(keys).iter().map(|k| k.to_json(p)).collect(),
+        },
+        ReadOf::AsOf => ReadOfJson::AsOf,
     }
-    if r.mark {
-        m.insert("decisive".into(), Json::Bool(true));
-    }
-    Json::Object(m)
 }
 
-fn reads_json(e: &Evaluation<'_>, range: Span32) -> Vec<Json> {
-    e.graph
-        .reads(range)
-        .iter()
-        .map(|r| read_json(e, r))
-        .collect()
-}
-
-fn outcome_json(e: &Evaluation<'_>, def: crate::ir::DefId) -> Json {
+fn outcome_json(e: &Evaluation<'_>, def: DefId) -> OutcomeJson {
     let p = e.program;
     match e.outcome(def) {
-        Outcome::ByRules(v) | Outcome::ByDefault(v) => {
-            let by_rules = matches!(e.outcome(def), Outcome::ByRules(_));
-            let rules: Vec<&str> = e
+        Outcome::ByRules(v) => OutcomeJson::Decided {
+            value: v.to_json(p),
+            by: "rules",
+            rules: e
                 .node(def)
                 .map(|n| {
                     e.graph
@@ -145,111 +251,91 @@ fn outcome_json(e: &Evaluation<'_>, def: crate::ir::DefId) -> Json {
                                     .get(r.rule.index())
                                     .is_some_and(|x| x.value.is_some())
                         })
-                        .map(|r| words::rule_name(p, r.rule))
+                        .map(|r| r.rule.index())
                         .collect()
                 })
-                .unwrap_or_default();
-            serde_json::json!({
-                "status": "decided",
-                "value": v.to_json(p),
-                "display": v.display(p),
-                "label": words::value_label(p, def, v),
-                "by": if by_rules { "rules" } else { "default" },
-                "rules": if by_rules { rules } else { Vec::new() },
-            })
-        }
-        Outcome::Undetermined(u) => serde_json::json!({
-            "status": "undetermined",
-            "reason": words::undetermined_code(u),
-            "explanation": words::undetermined(u),
-        }),
-        Outcome::NotEvaluated => serde_json::json!({
-            "status": "undetermined",
-            "reason": "not_evaluated",
-            "explanation": "not evaluated",
-        }),
+                .unwrap_or_default(),
+        },
+        Outcome::ByDefault(v) => OutcomeJson::Decided {
+            value: v.to_json(p),
+            by: "default",
+            rules: Vec::new(),
+        },
+        Outcome::Undetermined(u) => OutcomeJson::Undetermined {
+            reason: words::undetermined_code(u),
+        },
+        Outcome::NotEvaluated => OutcomeJson::Undetermined {
+            reason: "not_evaluated",
+        },
     }
 }
 
-fn applied_json(p: &Program, a: Applied) -> Json {
+fn applied_json(a: Applied) -> AppliedJson {
     match a {
-        Applied::Rule(r) => Json::from(words::rule_name(p, r)),
-        Applied::Default(d) => serde_json::json!({ "default": words::def_name(p, d) }),
-        Applied::Row(t, i) => serde_json::json!({
-            "row": p.tables.get(t.index()).map_or("?", |t| t.name.as_str()),
-            "index": i,
-        }),
+        Applied::Rule(r) => AppliedJson::Rule(r.index()),
+        Applied::Default(d) => AppliedJson::Default { default: d.index() },
+        Applied::Row(t, i) => AppliedJson::Row {
+            row: t.index(),
+            index: i,
+        },
+    }
+}
+
+/// The document-wide table of missing facts: each fact once, with every rule
+/// (or default) waiting on it in any verdict.
+#[derive(Default)]
+struct Missing<'a> {
+    list: Vec<(FactId, MissingJson<'a>)>,
+}
+
+impl<'a> Missing<'a> {
+    fn id(&mut self, p: &'a Program, fact: FactId, waiting: &[Via]) -> usize {
+        let i = match self.list.iter().position(|(f, _)| *f == fact) {
+            Some(i) => i,
+            None => {
+                self.list.push((
+                    fact,
+                    MissingJson {
+                        fact: words::fact_path(p, fact),
+                        waiting: Vec::new(),
+                    },
+                ));
+                self.list.len() - 1
+            }
+        };
+        if let Some((_, entry)) = self.list.get_mut(i) {
+            for w in waiting {
+                let w = via_json(*w);
+                if !entry.waiting.iter().any(|x| same_via(x, &w)) {
+                    entry.waiting.push(w);
+                }
+            }
+        }
+        i
+    }
+}
+
+fn same_via(a: &ViaJson, b: &ViaJson) -> bool {
+    match (a, b) {
+        (ViaJson::Rule(x), ViaJson::Rule(y)) => x == y,
+        (ViaJson::Default { default: x }, ViaJson::Default { default: y }) => x == y,
+        _ => false,
     }
 }
 
 fn verdict_json<'a>(
     e: &'a Evaluation<'a>,
-    def: crate::ir::DefId,
+    def: DefId,
     x: &Explained,
-    cites: &mut Cites<'a>,
-    used_rules: &mut Vec<RuleId>,
+    missing: &mut Missing<'a>,
 ) -> VerdictJson<'a> {
     let p = e.program;
     let info = p.definitions.get(def.index());
-    let rests_on = x.rests_on(p).into_iter().map(|c| cites.id(c)).collect();
-    let considered = x
-        .considered
-        .iter()
-        .map(|c| {
-            used_rules.push(c.rule);
-            match c.reason {
-                super::NotApplied::DefeatedBy(r) => serde_json::json!({
-                    "rule": words::rule_name(p, c.rule),
-                    "reason": words::not_applied_code(c.reason),
-                    "by": words::rule_name(p, r),
-                }),
-                _ => serde_json::json!({
-                    "rule": words::rule_name(p, c.rule),
-                    "reason": words::not_applied_code(c.reason),
-                }),
-            }
-        })
-        .collect();
-    let missing_facts = x
-        .pending
-        .iter()
-        .map(|m| {
-            let info = p.facts.get(m.fact.index());
-            serde_json::json!({
-                "path": words::fact_path(p, m.fact),
-                "type": info.map_or("?".to_string(), |f| p.type_name(f.ty)),
-                "waiting": m.waiting.iter().map(|w| words::via_name(p, *w)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let discretions = x
-        .discretions
-        .iter()
-        .map(|d| {
-            used_rules.push(d.rule);
-            let may = p.rules.get(d.rule.index()).and_then(|r| r.may.as_ref());
-            serde_json::json!({
-                "rule": words::rule_name(p, d.rule),
-                "holder": may.map(|m| m.holder.as_str()),
-                "permits": may.map(|m| m.permits.as_str()),
-                "status": match d.state {
-                    DiscretionState::Open => "open",
-                    DiscretionState::Exercised => "exercised",
-                    DiscretionState::Declined => "declined",
-                },
-                "conditions_hold": d.condition,
-                "decisive": d.decisive,
-            })
-        })
-        .collect();
-    for a in &x.applied {
-        if let Applied::Rule(r) = a {
-            used_rules.push(*r);
-        }
-    }
+    let cite_ids = |cites: Vec<&crate::ir::Citation>| -> Vec<usize> {
+        cites.into_iter().filter_map(|c| p.citation_id(c)).collect()
+    };
     VerdictJson {
         name: info.map_or("?", |d| d.name.as_str()),
-        label: info.and_then(|d| d.label.as_deref()),
         outcome: outcome_json(e, def),
         root: e.graph.node_of(def),
         decisive_facts: e.decisive_facts(x),
@@ -264,122 +350,86 @@ fn verdict_json<'a>(
             .map(|f| words::fact_path(p, f.fact))
             .collect(),
         as_of_decisive: x.as_of_decisive,
-        rests_on,
-        applied: x.applied.iter().map(|a| applied_json(p, *a)).collect(),
-        considered,
-        missing_facts,
-        discretions,
+        rests_on: cite_ids(x.rests_on(p)),
+        also_considered: cite_ids(x.considered_cites(p)),
+        applied: x.applied.iter().map(|a| applied_json(*a)).collect(),
+        considered: x.considered.iter().map(|c| c.rule.index()).collect(),
+        missing_facts: x
+            .pending
+            .iter()
+            .map(|m| missing.id(p, m.fact, &m.waiting))
+            .collect(),
+        discretions: x
+            .discretions
+            .iter()
+            .map(|d| DiscretionJson {
+                rule: d.rule.index(),
+                status: discretion_status(d.state),
+                conditions_hold: d.condition,
+                decisive: d.decisive,
+            })
+            .collect(),
     }
 }
 
-fn node_json<'a>(
-    e: &'a Evaluation<'a>,
-    node: &crate::eval::graph::Node,
-    used_rules: &mut Vec<RuleId>,
-) -> NodeJson<'a> {
+fn discretion_status(state: DiscretionState) -> &'static str {
+    match state {
+        DiscretionState::Open => "open",
+        DiscretionState::Exercised => "exercised",
+        DiscretionState::Declined => "declined",
+    }
+}
+
+fn node_json(e: &Evaluation<'_>, node: &Node) -> NodeJson {
     let p = e.program;
-    let rules = e
-        .graph
-        .rules_of(node)
-        .iter()
-        .map(|r| {
-            used_rules.push(r.rule);
-            serde_json::json!({
-                "rule": words::rule_name(p, r.rule),
-                "status": RuleStatus::of(r).as_str(),
-                "value": value_json(p, r.value.as_ref()),
-                "condition": reads_json(e, r.condition_reads),
-                "value_reads": reads_json(e, r.value_reads),
-            })
-        })
-        .collect();
     NodeJson {
-        definition: words::def_name(p, node.def),
+        definition: node.def.index(),
         value: value_json(p, node.value.as_ref()),
         decided: match node.decided {
-            Decided::Rules => "rules",
-            Decided::Default => "default",
-            Decided::Undetermined(_) => "undetermined",
+            Decided::Rules => Some("rules"),
+            Decided::Default => Some("default"),
+            Decided::Undetermined(_) => None,
         },
-        rules,
+        rules: e
+            .graph
+            .rules_of(node)
+            .iter()
+            .map(|r| RuleJson {
+                rule: r.rule.index(),
+                status: RuleStatus::of(r).as_str(),
+                value: value_json(p, r.value.as_ref()),
+                reads: reads_json(e, r.condition_reads),
+                value_reads: reads_json(e, r.value_reads),
+            })
+            .collect(),
         default_reads: reads_json(e, node.default_reads),
     }
 }
 
 impl Evaluation<'_> {
     fn document(&self) -> Doc<'_> {
-        let p = self.program;
-        let mut cites = Cites { list: Vec::new() };
-        let mut used_rules = Vec::new();
+        let mut missing = Missing::default();
         let verdicts = self
             .verdict_ids()
             .iter()
             .map(|&d| {
                 let x = self.explain(d);
-                verdict_json(self, d, &x, &mut cites, &mut used_rules)
+                verdict_json(self, d, &x, &mut missing)
             })
             .collect();
-        let nodes = self
-            .graph
-            .nodes()
-            .iter()
-            .map(|n| node_json(self, n, &mut used_rules))
-            .collect();
-        used_rules.sort_unstable();
-        used_rules.dedup();
-        let mut rules = serde_json::Map::new();
-        for r in used_rules {
-            let Some(info) = p.rules.get(r.index()) else {
-                continue;
-            };
-            let ids: Vec<usize> = info.meta.cites.iter().map(|c| cites.id(c)).collect();
-            rules.insert(
-                info.name.clone(),
-                serde_json::json!({
-                    "kind": match info.kind {
-                        crate::ir::RuleKind::Base => "rule",
-                        crate::ir::RuleKind::Overrides(_) => "overrides",
-                        crate::ir::RuleKind::Lifts(_) => "lifts",
-                    },
-                    "modality": if info.may.is_some() { "may" } else { "must" },
-                    "absolute": info.absolute,
-                    "citations": ids,
-                    "location": p.rule_locations.get(r.index()).map_or("", String::as_str),
-                }),
-            );
-        }
         Doc {
             schema: SCHEMA,
+            program: &self.program.digest,
             case: self.description(),
             as_of: self.as_of(),
             verdicts,
-            nodes,
-            rules,
-            citations: cites
-                .list
+            nodes: self
+                .graph
+                .nodes()
                 .iter()
-                .map(|c| CiteJson {
-                    source: p
-                        .sources
-                        .get(c.source.index())
-                        .map_or("?", |s| s.name.as_ref()),
-                    pinpoint: c.pinpoint.to_json(),
-                })
+                .map(|n| node_json(self, n))
                 .collect(),
-            sources: {
-                let mut used: Vec<usize> = cites.list.iter().map(|c| c.source.index()).collect();
-                used.sort_unstable();
-                used.dedup();
-                used.into_iter()
-                    .filter_map(|i| p.sources.get(i))
-                    .map(|s| {
-                        (
-                            s.name.to_string(),
-                            serde_json::json!({ "title": s.title.as_ref(), "kind": s.kind.as_str() }),
-                        )
-                    })
-                    .collect()
-            },
+            missing: missing.list.into_iter().map(|(_, m)| m).collect(),
         }
     }
 
@@ -398,5 +448,155 @@ impl Evaluation<'_> {
     /// Writes compact JSON straight to a writer.
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer(out, &self.document()).map_err(std::io::Error::other)
+    }
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    schema: &'static str,
+    digest: &'a str,
+    definitions: Vec<DefinitionEntry<'a>>,
+    rules: Vec<RuleEntry<'a>>,
+    tables: Vec<TableEntry<'a>>,
+    citations: Vec<CitationEntry<'a>>,
+    sources: Vec<SourceEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct DefinitionEntry<'a> {
+    name: &'a str,
+    label: Option<&'a str>,
+    #[serde(rename = "type")]
+    ty: String,
+    verdict: bool,
+    default_citations: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct RuleEntry<'a> {
+    name: &'a str,
+    definition: usize,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    targets: Vec<usize>,
+    modality: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    holder: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permits: Option<&'a str>,
+    absolute: bool,
+    citations: Vec<usize>,
+    location: &'a str,
+}
+
+#[derive(Serialize)]
+struct TableEntry<'a> {
+    name: &'a str,
+    label: Option<&'a str>,
+    row_citations: Vec<Vec<usize>>,
+}
+
+#[derive(Serialize)]
+struct CitationEntry<'a> {
+    source: &'a str,
+    pinpoint: Json,
+}
+
+#[derive(Serialize)]
+struct SourceEntry<'a> {
+    name: &'a str,
+    title: &'a str,
+    kind: &'static str,
+}
+
+impl Program {
+    fn cite_ids(&self, meta: &crate::ir::Meta) -> Vec<usize> {
+        meta.cites
+            .iter()
+            .filter_map(|c| self.citation_id(c))
+            .collect()
+    }
+
+    /// The program manifest (`refuge.program/1`, docs/json-schema.md): what
+    /// each definition, rule, table, citation and source the JSON evaluation
+    /// refers to by index is called, cites and where it is written. Printed by
+    /// `refuge manifest`.
+    pub fn manifest_json(&self) -> String {
+        let manifest = Manifest {
+            schema: MANIFEST_SCHEMA,
+            digest: &self.digest,
+            definitions: self
+                .definitions
+                .iter()
+                .map(|d| DefinitionEntry {
+                    name: &d.name,
+                    label: d.label.as_deref(),
+                    ty: self.type_name(d.ty),
+                    verdict: d.is_verdict,
+                    default_citations: d
+                        .default
+                        .as_ref()
+                        .map(|x| self.cite_ids(&x.meta))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            rules: self
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| RuleEntry {
+                    name: &r.name,
+                    definition: r.def.index(),
+                    kind: match r.kind {
+                        RuleKind::Base => "rule",
+                        RuleKind::Overrides(_) => "overrides",
+                        RuleKind::Lifts(_) => "lifts",
+                    },
+                    targets: match &r.kind {
+                        RuleKind::Base => Vec::new(),
+                        RuleKind::Overrides(t) | RuleKind::Lifts(t) => {
+                            t.iter().map(|r| r.index()).collect()
+                        }
+                    },
+                    modality: if r.may.is_some() { "may" } else { "must" },
+                    holder: r.may.as_ref().map(|m| m.holder.as_str()),
+                    permits: r.may.as_ref().map(|m| m.permits.as_str()),
+                    absolute: r.absolute,
+                    citations: self.cite_ids(&r.meta),
+                    location: self.rule_locations.get(i).map_or("", String::as_str),
+                })
+                .collect(),
+            tables: self
+                .tables
+                .iter()
+                .map(|t| TableEntry {
+                    name: &t.name,
+                    label: t.label.as_deref(),
+                    row_citations: t.rows.iter().map(|r| self.cite_ids(&r.meta)).collect(),
+                })
+                .collect(),
+            citations: self
+                .citations
+                .iter()
+                .map(|c| CitationEntry {
+                    source: self
+                        .sources
+                        .get(c.source.index())
+                        .map_or("?", |s| s.name.as_ref()),
+                    pinpoint: c.pinpoint.to_json(),
+                })
+                .collect(),
+            sources: self
+                .sources
+                .iter()
+                .map(|s| SourceEntry {
+                    name: &s.name,
+                    title: &s.title,
+                    kind: s.kind.as_str(),
+                })
+                .collect(),
+        };
+        serde_json::to_string_pretty(&manifest)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 }

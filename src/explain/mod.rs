@@ -19,7 +19,7 @@ mod tests;
 mod words;
 
 pub use analysis::{Applied, Considered, DecisiveFact, Explained, NotApplied, Pending, Role, Via};
-pub use json::SCHEMA;
+pub use json::{MANIFEST_SCHEMA, SCHEMA};
 pub use render_markdown::to_markdown;
 pub use render_text::{to_text, to_text_explained};
 pub use summary::{CitationRef, Decision, DefinitionUse, RuleTrace, Verdict};

@@ -155,17 +155,6 @@ pub(crate) fn not_applied(p: &Program, reason: NotApplied, rule: RuleId) -> Stri
     }
 }
 
-/// The JSON string of a reason.
-pub(crate) fn not_applied_code(reason: NotApplied) -> &'static str {
-    match reason {
-        NotApplied::NotInForce => "not_in_force",
-        NotApplied::ConditionFalse => "condition_false",
-        NotApplied::Declined => "discretion_declined",
-        NotApplied::Open => "discretion_open",
-        NotApplied::DefeatedBy(_) => "defeated",
-    }
-}
-
 /// A source's short title: its title up to the first ` (`.
 pub(crate) fn source_title(p: &Program, c: &Citation) -> String {
     let title = p

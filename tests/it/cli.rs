@@ -62,16 +62,30 @@ fn eval_renders_markdown_and_json() {
         v["decisive_facts"]["defector"]["application"],
         "overseas_mission"
     );
+    // Ids refer to the program manifest, which `refuge manifest` prints.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&succeeding(&["manifest"])).expect("valid JSON");
+    assert_eq!(manifest["schema"], "refuge.program/1");
+    assert_eq!(value["program"], manifest["digest"]);
     let root = v["root"].as_u64().unwrap() as usize;
-    assert_eq!(value["nodes"][root]["definition"], "rok_protection");
+    let def = value["nodes"][root]["definition"].as_u64().unwrap() as usize;
+    assert_eq!(manifest["definitions"][def]["name"], "rok_protection");
     // Every rule carries its real place in the policy text.
-    let location = value["rules"]["rok_inclusion"]["location"]
-        .as_str()
-        .unwrap();
+    let rules = manifest["rules"].as_array().unwrap();
+    let inclusion = rules
+        .iter()
+        .find(|r| r["name"] == "rok_inclusion")
+        .expect("rok_inclusion is in the manifest");
+    let location = inclusion["location"].as_str().unwrap();
     assert!(
         location.starts_with("kr/resettlement.policy:"),
         "{location}"
     );
+    // The law the protection outcome rests on is named in the manifest.
+    for id in v["rests_on"].as_array().unwrap() {
+        let cite = &manifest["citations"][id.as_u64().unwrap() as usize];
+        assert!(cite["source"].is_string() && cite["pinpoint"]["text"].is_string());
+    }
 }
 
 #[test]

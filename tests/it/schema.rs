@@ -1,14 +1,19 @@
-//! The published JSON Schema of the evaluation (docs/evaluation.schema.json)
-//! holds for every evaluation of the corpus, checked by an independent
-//! validator.
+//! The published JSON Schemas of the evaluation (docs/evaluation.schema.json)
+//! and of the program manifest (docs/program.schema.json) hold for every
+//! evaluation of the corpus and for the built-in program, checked by an
+//! independent validator; and every id an evaluation uses is in its manifest.
 
 use refuge::case::{load_case, CaseFormat};
 use refuge::{compile, Engine, Options, SourceMap};
 use std::path::Path;
 
 fn validator() -> jsonschema::Validator {
+    schema("docs/evaluation.schema.json")
+}
+
+fn schema(path: &str) -> jsonschema::Validator {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("docs/evaluation.schema.json")).unwrap();
+    let text = std::fs::read_to_string(root.join(path)).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
     jsonschema::draft202012::new(&schema).expect("the schema is valid JSON Schema 2020-12")
 }
@@ -26,6 +31,8 @@ fn every_corpus_evaluation_matches_the_published_schema() {
             .map(|d| program.definitions[d.index()].name.clone())
             .collect(),
     };
+    let manifest: serde_json::Value = serde_json::from_str(&program.manifest_json()).unwrap();
+    let count = |table: &str| manifest[table].as_array().map_or(0, Vec::len);
     let mut checked = 0;
     let mut failures = Vec::new();
     for dir in ["examples", "tests/cases"] {
@@ -47,6 +54,14 @@ fn every_corpus_evaluation_matches_the_published_schema() {
                 };
                 let doc: serde_json::Value = serde_json::from_str(&evaluation.to_json()).unwrap();
                 checked += 1;
+                for (table, id) in ids(&doc) {
+                    if id >= count(table) {
+                        failures.push(format!(
+                            "{}: {table} id {id} is not in the manifest",
+                            path.display()
+                        ));
+                    }
+                }
                 for error in validator.iter_errors(&doc) {
                     failures.push(format!(
                         "{}: {} at {}",
@@ -79,4 +94,77 @@ fn the_schema_rejects_what_the_contract_rules_out() {
     assert!(validator.is_valid(&doc));
     doc["verdicts"][0]["outcome"]["status"] = "undetermined".into();
     assert!(!validator.is_valid(&doc));
+}
+
+/// Every manifest id an evaluation uses, with the manifest table it indexes.
+fn ids(doc: &serde_json::Value) -> Vec<(&'static str, usize)> {
+    let mut out = Vec::new();
+    let id = |v: &serde_json::Value| v.as_u64().map(|i| i as usize);
+    let push_all = |table, list: &serde_json::Value, out: &mut Vec<_>| {
+        for v in list.as_array().into_iter().flatten() {
+            if let Some(i) = id(v) {
+                out.push((table, i));
+            }
+        }
+    };
+    for v in doc["verdicts"].as_array().into_iter().flatten() {
+        push_all("rules", &v["outcome"]["rules"], &mut out);
+        push_all("citations", &v["rests_on"], &mut out);
+        push_all("citations", &v["also_considered"], &mut out);
+        push_all("rules", &v["considered"], &mut out);
+        for a in v["applied"].as_array().into_iter().flatten() {
+            match (id(a), id(&a["default"]), id(&a["row"])) {
+                (Some(r), _, _) => out.push(("rules", r)),
+                (_, Some(d), _) => out.push(("definitions", d)),
+                (_, _, Some(t)) => out.push(("tables", t)),
+                _ => {}
+            }
+        }
+        for d in v["discretions"].as_array().into_iter().flatten() {
+            out.extend(id(&d["rule"]).map(|r| ("rules", r)));
+        }
+    }
+    for n in doc["nodes"].as_array().into_iter().flatten() {
+        out.extend(id(&n["definition"]).map(|d| ("definitions", d)));
+        for r in n["rules"].as_array().into_iter().flatten() {
+            out.extend(id(&r["rule"]).map(|i| ("rules", i)));
+        }
+    }
+    for m in doc["missing"].as_array().into_iter().flatten() {
+        for w in m["waiting"].as_array().into_iter().flatten() {
+            match (id(w), id(&w["default"])) {
+                (Some(r), _) => out.push(("rules", r)),
+                (_, Some(d)) => out.push(("definitions", d)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_program_manifest_matches_its_published_schema() {
+    let program = compile(&SourceMap::builtin()).unwrap().program;
+    let manifest: serde_json::Value = serde_json::from_str(&program.manifest_json()).unwrap();
+    let validator = schema("docs/program.schema.json");
+    let errors: Vec<String> = validator
+        .iter_errors(&manifest)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // One entry per rule and definition, in id order, and every citation the
+    // program writes has an id.
+    assert_eq!(
+        manifest["rules"].as_array().unwrap().len(),
+        program.rules.len()
+    );
+    assert_eq!(
+        manifest["definitions"][0]["name"],
+        program.definitions[0].name.as_str()
+    );
+    for rule in &program.rules {
+        for cite in &rule.meta.cites {
+            assert!(program.citation_id(cite).is_some(), "{}", rule.name);
+        }
+    }
 }
