@@ -41,10 +41,19 @@ fn arguments(path: &Path) -> Vec<String> {
 }
 
 /// Output as reviewed: long lines (evaluations of a batch's good lines)
-/// are cut.
+/// are cut, and the program digest (which every policy edit changes) is
+/// redacted.
 fn shown(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .lines()
+        .map(|line| match line.find("\"program\":\"") {
+            Some(at) => {
+                let start = at + "\"program\":\"".len();
+                let end = line[start..].find('"').map_or(line.len(), |e| start + e);
+                format!("{}[digest]{}", &line[..start], &line[end..])
+            }
+            None => line.to_owned(),
+        })
         .map(|line| {
             if line.chars().count() > 160 {
                 let cut: String = line.chars().take(160).collect();
