@@ -51,8 +51,6 @@ struct VerdictJson<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rests_on: Vec<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    also_considered: Vec<usize>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     applied: Vec<AppliedJson>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     considered: Vec<usize>,
@@ -351,7 +349,6 @@ fn verdict_json<'a>(
             .collect(),
         as_of_decisive: x.as_of_decisive,
         rests_on: cite_ids(x.rests_on(p)),
-        also_considered: cite_ids(x.considered_cites(p)),
         applied: x.applied.iter().map(|a| applied_json(*a)).collect(),
         considered: x.considered.iter().map(|c| c.rule.index()).collect(),
         missing_facts: x

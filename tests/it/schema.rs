@@ -110,7 +110,6 @@ fn ids(doc: &serde_json::Value) -> Vec<(&'static str, usize)> {
     for v in doc["verdicts"].as_array().into_iter().flatten() {
         push_all("rules", &v["outcome"]["rules"], &mut out);
         push_all("citations", &v["rests_on"], &mut out);
-        push_all("citations", &v["also_considered"], &mut out);
         push_all("rules", &v["considered"], &mut out);
         for a in v["applied"].as_array().into_iter().flatten() {
             match (id(a), id(&a["default"]), id(&a["row"])) {
