@@ -21,10 +21,7 @@ use refuge::Program;
 fn all_verdicts(program: &Program) -> Options {
     Options {
         as_of: None,
-        verdicts: program
-            .verdicts()
-            .filter_map(|d| program.definitions.get(d.index()).map(|d| d.name.clone()))
-            .collect(),
+        verdicts: program.verdicts().collect(),
     }
 }
 

@@ -262,11 +262,7 @@ impl<'p> Recorder<'p> {
         let as_of = case.as_of.unwrap_or(DEFAULT_TEST_DATE);
         let options = |ids: &[DefId]| Options {
             as_of: Some(as_of),
-            verdicts: ids
-                .iter()
-                .filter_map(|id| program.definitions.get(id.index()))
-                .map(|d| d.name.clone())
-                .collect(),
+            verdicts: ids.to_vec(),
         };
         let mut seen = vec![false; program.rules.len()];
         match self.engine.evaluate(case, &options(&roots)) {

@@ -350,12 +350,12 @@ fn evaluate(program: &Program, case: Option<&Case>, name: &str) -> (Side, Option
     let Some(case) = case else {
         return (Side::NotLoaded, None);
     };
-    if program.definition(name).is_none() {
+    let Some(def) = program.definition(name) else {
         return (Side::Absent, None);
-    }
+    };
     let options = Options {
         as_of: None,
-        verdicts: vec![name.to_string()],
+        verdicts: vec![def],
     };
     match Engine::new(program).evaluate(case, &options) {
         Ok(evaluation) => match evaluation.verdict_ids().first() {

@@ -403,16 +403,11 @@ fn explain(
     def: DefId,
     as_of: Date,
 ) -> Result<Option<Verdict>, EvalError> {
-    let name = program
-        .definitions
-        .get(def.index())
-        .map(|d| d.name.clone())
-        .unwrap_or_default();
     let evaluation = Engine::new(program).evaluate(
         case,
         &Options {
             as_of: Some(as_of),
-            verdicts: vec![name],
+            verdicts: vec![def],
         },
     )?;
     Ok(evaluation

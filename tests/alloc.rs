@@ -24,10 +24,7 @@ fn main() {
     let case = load_case(&program, "defector.json", text, CaseFormat::Json).unwrap();
     let options = Options {
         as_of: None,
-        verdicts: program
-            .verdicts()
-            .filter_map(|d| program.definitions.get(d.index()).map(|d| d.name.clone()))
-            .collect(),
+        verdicts: program.verdicts().collect(),
     };
     let engine = Engine::new(&program);
     let _profiler = dhat::Profiler::builder().testing().build();

@@ -3,7 +3,7 @@
 use super::{compile_or_report, load_sources, ExitStatus};
 use crate::case::{load_case, CaseFormat};
 use crate::compile::ErrorFormat;
-use crate::eval::{Engine, Options};
+use crate::eval::Engine;
 use crate::ir::Type;
 use crate::value::Value;
 use crate::whynot::WantedOutcome;
@@ -72,7 +72,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
     {
-        return batch(args, &compiled.program);
+        return batch(args, &compiled.program, format);
     }
     let (name, text, case_format) = if args.case.as_os_str() == "-" {
         let mut bytes = Vec::new();
@@ -114,9 +114,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         return why_not(args, &compiled.program, &case, spec);
     }
     let engine = Engine::new(&compiled.program);
-    let options = Options {
-        as_of: args.as_of,
-        verdicts: args.verdicts.clone(),
+    let options = match engine.options(args.as_of, &args.verdicts) {
+        Ok(options) => options,
+        Err(e) => {
+            super::report(&e, format);
+            return ExitStatus::InputError;
+        }
     };
     match engine.evaluate(&case, &options) {
         Ok(evaluation) => {
@@ -262,7 +265,7 @@ fn why_not(
 ///
 /// A line that fails to load or evaluate prints `{"line": N, "error": …}` in
 /// its place and the batch goes on; the exit status is the worst seen.
-fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
+fn batch(args: &Args, program: &crate::ir::Program, format: ErrorFormat) -> ExitStatus {
     use std::io::Write as _;
     let bytes = match std::fs::read(&args.case) {
         Ok(t) => t,
@@ -272,9 +275,12 @@ fn batch(args: &Args, program: &crate::ir::Program) -> ExitStatus {
         }
     };
     let engine = Engine::new(program);
-    let options = Options {
-        as_of: args.as_of,
-        verdicts: args.verdicts.clone(),
+    let options = match engine.options(args.as_of, &args.verdicts) {
+        Ok(options) => options,
+        Err(e) => {
+            super::report(&e, format);
+            return ExitStatus::InputError;
+        }
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -1,18 +1,25 @@
-//! Expression evaluation, three-valued, marking what settled each value.
+//! Expression evaluation over the plan, three-valued, marking what settled
+//! each value.
 //!
-//! [`Run::eval`] is a thin wrapper around [`Run::eval_inner`], the big
-//! `match`. Every evaluation returns the value (`None`: unknown because a fact
-//! is missing). Each read is pushed onto the graph's work stack marked; an
-//! operator then *unmarks* the reads of operands that did not settle its value
-//! (see `graph`'s module docs): for `a and b` false because `a` is false, `b`
-//! is never read; for `a and b` false because `b` is, `a`'s reads are
-//! unmarked. Since the reads of one operand are contiguous on the stack, an
-//! operator only needs the stack length before each operand.
+//! Two entry points share the work: [`Run::holds`] for conditions (whether an
+//! expression is `true`: `Some(false)` for any other known value) and
+//! [`Run::eval`] for values. Each evaluates natively the forms of its kind
+//! (`holds` the boolean forms, `eval` the others) and hands the rest to the
+//! other, so a condition never builds a [`Value`] it does not need. Every
+//! evaluation returns `None` when the value is unknown because a fact is
+//! missing. Each read goes to the trace (`graph::Trace`) marked; an operator
+//! then *unmarks* the reads of operands that did not settle its value (see
+//! `graph`'s module docs): for `a and b` false because `a` is false, `b` is
+//! never read; for `a and b` false because `b` is, `a`'s reads are unmarked.
+//! Since the reads of one operand are contiguous, an operator only needs the
+//! trace's length before each operand. On the values path the trace records
+//! nothing and these calls compile away.
 
-use super::error::EvalError;
-use super::graph::ReadOf;
-use super::{push_read, Run};
-use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind};
+use super::graph::{Memoised, ReadOf, Trace};
+use super::plan::{Ix, Leaf, Op, Range32};
+use super::{EvalError, Fail, Run};
+use crate::ir::{ArithOp, Builtin, CmpOp, TableId};
+use crate::source::Span;
 use crate::value::{Duration, Money, Value};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
@@ -25,226 +32,254 @@ fn num(v: &Value) -> Option<Decimal> {
     }
 }
 
-fn arith_err(message: &str, expr: &Expr) -> EvalError {
-    EvalError::Arithmetic {
+fn arith_err(message: &str, span: Span) -> Fail {
+    Box::new(EvalError::Arithmetic {
         message: message.to_string(),
-        span: expr.span,
-    }
+        span,
+    })
 }
 
-impl Run<'_, '_> {
-    /// Evaluates `expr`, pushing what it reads onto the graph's work stack.
-    pub(crate) fn eval(&mut self, expr: &Expr) -> Result<Option<Value>, EvalError> {
-        self.eval_inner(expr)
-    }
+fn is_true(v: &Value) -> bool {
+    matches!(v, Value::Bool(true))
+}
 
-    /// Clears the marks of the reads from `start` to `end` (stack indexes).
-    fn unmark(&mut self, start: usize, end: usize) {
-        if let Some(reads) = self.graph.read_stack.get_mut(start..end) {
-            for r in reads {
-                r.mark = false;
+impl<T: Trace> Run<'_, T> {
+    /// Reads a fact or a definition (evaluating it on first use) and applies
+    /// `f` to its value (`None`: unknown).
+    #[inline(always)]
+    fn leaf(
+        &mut self,
+        leaf: Leaf,
+        f: impl FnOnce(&Value) -> Result<bool, Fail>,
+    ) -> Result<Option<bool>, Fail> {
+        match leaf {
+            Leaf::Fact(id) => {
+                self.trace.read(ReadOf::Fact(id));
+                self.case.fact(id).map(f).transpose()
+            }
+            Leaf::Def(id) => {
+                if matches!(self.work.memo(id), Some(Memoised::No)) {
+                    self.decide(id)?;
+                }
+                self.trace.read(ReadOf::Def(id));
+                match self.work.memo(id) {
+                    Some(Memoised::Done(Some(v))) => f(v).map(Some),
+                    _ => Ok(None),
+                }
             }
         }
     }
 
-    fn len(&self) -> usize {
-        self.graph.read_stack.len()
+    /// [`Run::holds`], with the commonest operands (facts and definitions
+    /// already evaluated) handled without a call.
+    #[inline(always)]
+    pub(crate) fn holds_fast(&mut self, ix: Ix) -> Result<Option<bool>, Fail> {
+        let plan = self.plan;
+        match plan.ops.get(ix as usize) {
+            Some(Op::Fact(f)) => self.leaf(Leaf::Fact(*f), |v| Ok(is_true(v))),
+            Some(Op::Def(d)) if matches!(self.work.memo(*d), Some(Memoised::Done(_))) => {
+                self.leaf(Leaf::Def(*d), |v| Ok(is_true(v)))
+            }
+            _ => self.holds(ix),
+        }
     }
 
-    fn eval_inner(&mut self, expr: &Expr) -> Result<Option<Value>, EvalError> {
-        Ok(match &expr.kind {
-            ExprKind::Const(v) => Some(v.clone()),
-            ExprKind::Fact(id) => {
-                push_read(self.graph, ReadOf::Fact(*id));
-                self.case.fact(*id).cloned()
-            }
-            ExprKind::Def(id) => {
-                let value = self.definition(*id)?;
-                push_read(self.graph, ReadOf::Def(*id));
-                value
-            }
-            ExprKind::AsOf => {
-                push_read(self.graph, ReadOf::AsOf);
-                Some(Value::Date(self.as_of))
-            }
-            ExprKind::Not(inner) => self
-                .eval(inner)?
-                .map(|v| Value::Bool(!matches!(v, Value::Bool(true)))),
-            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+    /// The value of the expression at `ix`, with constants handled without a
+    /// call.
+    #[inline(always)]
+    pub(crate) fn value(&mut self, ix: Ix) -> Result<Option<Value>, Fail> {
+        let plan = self.plan;
+        match plan.ops.get(ix as usize) {
+            Some(Op::Const(v)) => Ok(Some(v.clone())),
+            _ => self.eval(ix),
+        }
+    }
+
+    /// Whether the expression at `ix` is `true` (`None`: unknown).
+    pub(crate) fn holds(&mut self, ix: Ix) -> Result<Option<bool>, Fail> {
+        let plan = self.plan;
+        let op = plan
+            .ops
+            .get(ix as usize)
+            .ok_or_else(|| arith_err("internal: no such expression", Span::default()))?;
+        Ok(match op {
+            Op::Const(v) => Some(is_true(v)),
+            Op::Fact(f) => self.leaf(Leaf::Fact(*f), |v| Ok(is_true(v)))?,
+            Op::Def(d) => self.leaf(Leaf::Def(*d), |v| Ok(is_true(v)))?,
+            Op::Not(a) => self.holds_fast(*a)?.map(|b| !b),
+            Op::And(a, b) | Op::Or(a, b) => {
                 // Kleene: the "dominant" value (false for and, true for or)
                 // settles the result alone.
-                let dominant = matches!(expr.kind, ExprKind::Or(..));
-                let l_start = self.len();
-                let l = self.eval(a)?.map(|v| matches!(v, Value::Bool(true)));
+                let dominant = matches!(op, Op::Or(..));
+                let l_start = self.trace.len();
+                let l = self.holds_fast(*a)?;
                 if l == Some(dominant) {
-                    return Ok(Some(Value::Bool(dominant)));
+                    return Ok(Some(dominant));
                 }
-                let r_start = self.len();
-                let r = self.eval(b)?.map(|v| matches!(v, Value::Bool(true)));
-                let end = self.len();
+                let r_start = self.trace.len();
+                let r = self.holds_fast(*b)?;
                 match (l, r) {
                     (_, Some(x)) if x == dominant => {
-                        self.unmark(l_start, r_start);
-                        Some(Value::Bool(dominant))
+                        self.trace.unmark(l_start, r_start);
+                        Some(dominant)
                     }
-                    (Some(_), Some(x)) => Some(Value::Bool(x)),
+                    (Some(_), Some(x)) => Some(x),
                     // Unknown because of the right side only.
                     (Some(_), None) => {
-                        self.unmark(l_start, r_start);
+                        self.trace.unmark(l_start, r_start);
                         None
                     }
                     // Unknown because of the left side only.
                     (None, Some(_)) => {
-                        self.unmark(r_start, end);
+                        let end = self.trace.len();
+                        self.trace.unmark(r_start, end);
                         None
                     }
                     (None, None) => None,
                 }
             }
-            ExprKind::If(c, a, b) => {
-                let c_start = self.len();
-                let cv = self.eval(c)?;
-                match cv {
+            Op::Cmp(_, a, b) | Op::In(a, b) | Op::HasAny(a, b) | Op::HasAll(a, b) => {
+                let (a, b) = (*a, *b);
+                match self.both(a, b)? {
+                    Some((x, y)) => Some(test(op, &x, &y, plan.span(ix))?),
+                    None => None,
+                }
+            }
+            Op::FactIs {
+                fact,
+                value,
+                negate,
+            } => self.leaf(*fact, |v| Ok((v == value) != *negate))?,
+            Op::FactIn { fact, bits } => self.leaf(*fact, |v| match v {
+                Value::Enum(_, v) => Ok(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0)),
+                _ => Err(arith_err("operands of unexpected types", plan.span(ix))),
+            })?,
+            Op::FactHas { fact, bits, all } => self.leaf(*fact, |v| match v {
+                Value::Set(_, set) => Ok(if *all {
+                    set & bits == *bits
+                } else {
+                    set & bits != 0
+                }),
+                _ => Err(arith_err("operands of unexpected types", plan.span(ix))),
+            })?,
+            Op::Exists(table, args) => {
+                let (table, args) = (*table, *args);
+                let Some(base) = self.operands(args)? else {
+                    return Ok(None);
+                };
+                let row = self.find_row(table, base);
+                self.record_row(table, row, base);
+                self.work.operands.truncate(base);
+                Some(row.is_some())
+            }
+            Op::AsOf
+            | Op::Neg(_)
+            | Op::Arith(..)
+            | Op::If(..)
+            | Op::Set(..)
+            | Op::Call(..)
+            | Op::Lookup(..) => self.eval(ix)?.as_ref().map(is_true),
+        })
+    }
+
+    /// The value of the expression at `ix` (`None`: unknown).
+    pub(crate) fn eval(&mut self, ix: Ix) -> Result<Option<Value>, Fail> {
+        let plan = self.plan;
+        let op = plan
+            .ops
+            .get(ix as usize)
+            .ok_or_else(|| arith_err("internal: no such expression", Span::default()))?;
+        Ok(match op {
+            Op::Const(v) => Some(v.clone()),
+            Op::Fact(f) => {
+                self.trace.read(ReadOf::Fact(*f));
+                self.case.fact(*f).cloned()
+            }
+            Op::Def(d) => {
+                let value = self.definition(*d)?;
+                self.trace.read(ReadOf::Def(*d));
+                value
+            }
+            Op::AsOf => {
+                self.trace.read(ReadOf::AsOf);
+                Some(Value::Date(self.as_of))
+            }
+            Op::If(c, a, b) => {
+                let (c, a, b) = (*c, *a, *b);
+                let c_start = self.trace.len();
+                match self.eval(c)? {
                     Some(Value::Bool(true)) => self.eval(a)?,
                     Some(_) => self.eval(b)?,
                     None => {
-                        let a_start = self.len();
+                        let a_start = self.trace.len();
                         let av = self.eval(a)?;
-                        let b_start = self.len();
+                        let b_start = self.trace.len();
                         let bv = self.eval(b)?;
                         if av.is_some() && av == bv {
                             // Both branches agree: the condition did not matter.
-                            self.unmark(c_start, a_start);
+                            self.trace.unmark(c_start, a_start);
                             av
                         } else {
                             if av.is_some() {
-                                self.unmark(a_start, b_start);
+                                self.trace.unmark(a_start, b_start);
                             }
                             if bv.is_some() {
-                                let end = self.len();
-                                self.unmark(b_start, end);
+                                let end = self.trace.len();
+                                self.trace.unmark(b_start, end);
                             }
                             None
                         }
                     }
                 }
             }
-            ExprKind::Cmp(_, a, b)
-            | ExprKind::Arith(_, a, b)
-            | ExprKind::In(a, b)
-            | ExprKind::HasAny(a, b)
-            | ExprKind::HasAll(a, b) => {
-                // Binary strict forms, without collecting operands (the hot path).
-                let a_start = self.len();
-                let x = self.eval(a)?;
-                let b_start = self.len();
-                let y = self.eval(b)?;
-                match (x, y) {
-                    (Some(x), Some(y)) => Some(self.strict(expr, &[x, y])?),
-                    (Some(_), None) => {
-                        self.unmark(a_start, b_start);
-                        None
-                    }
-                    (None, Some(_)) => {
-                        let end = self.len();
-                        self.unmark(b_start, end);
-                        None
-                    }
-                    (None, None) => None,
+            Op::Arith(arith_op, a, b) => {
+                let (arith_op, a, b) = (*arith_op, *a, *b);
+                match self.both(a, b)? {
+                    Some((x, y)) => Some(arith(arith_op, &x, &y, plan.span(ix))?),
+                    None => None,
                 }
             }
-            ExprKind::Neg(a) => match self.eval(a)? {
-                Some(x) => Some(self.strict(expr, std::slice::from_ref(&x))?),
+            Op::Neg(a) => match self.eval(*a)? {
+                Some(v) => Some(negate(&v, plan.span(ix))?),
                 None => None,
             },
-            ExprKind::Set(items)
-            | ExprKind::Call(_, items)
-            | ExprKind::Lookup(_, items, _)
-            | ExprKind::Exists(_, items) => {
-                // Every operand is needed; unknown if any is. Operand values
-                // go to a reusable scratch stack (no allocation once warm).
-                let base = self.graph.scratch.len();
-                let mut unknown = false;
-                for operand in items {
-                    // The reads of known operands keep their marks even when
-                    // the result is unknown: their values are known, so the
-                    // missing-fact analysis passes over them.
-                    match self.eval(operand)? {
-                        Some(v) => self.graph.scratch.push(v),
-                        None => unknown = true,
-                    }
-                }
-                if unknown {
-                    self.graph.scratch.truncate(base);
+            Op::Set(e, args) => {
+                let (e, args) = (*e, *args);
+                let Some(base) = self.operands(args)? else {
                     return Ok(None);
-                }
-                let values = std::mem::take(&mut self.graph.scratch);
-                let result = self.strict(expr, values.get(base..).unwrap_or(&[]));
-                self.graph.scratch = values;
-                self.graph.scratch.truncate(base);
-                Some(result?)
-            }
-        })
-    }
-
-    /// Forms whose operands are all known.
-    fn strict(&mut self, expr: &Expr, values: &[Value]) -> Result<Value, EvalError> {
-        let first = values.first();
-        let second = values.get(1);
-        match (&expr.kind, first, second) {
-            (ExprKind::Neg(_), Some(v), _) => match v {
-                Value::Integer(i) => i
-                    .checked_neg()
-                    .map(Value::Integer)
-                    .ok_or_else(|| arith_err("overflow", expr)),
-                Value::Decimal(d) => Ok(Value::Decimal(-*d)),
-                Value::Money(m) => Ok(Value::Money(Money {
-                    amount: -m.amount,
-                    ..*m
-                })),
-                Value::Duration(d) => Ok(Value::Duration(Duration {
-                    months: -d.months,
-                    days: -d.days,
-                })),
-                _ => Err(arith_err("cannot negate", expr)),
-            },
-            (ExprKind::Cmp(op, ..), Some(a), Some(b)) => {
-                let ord = compare(a, b, expr)?;
-                Ok(Value::Bool(match op {
-                    CmpOp::Eq => ord == Some(Ordering::Equal),
-                    CmpOp::Ne => ord != Some(Ordering::Equal),
-                    CmpOp::Lt => ord == Some(Ordering::Less),
-                    CmpOp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
-                    CmpOp::Gt => ord == Some(Ordering::Greater),
-                    CmpOp::Ge => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
-                }))
-            }
-            (ExprKind::Arith(op, ..), Some(a), Some(b)) => arith(*op, a, b, expr),
-            (ExprKind::In(..), Some(Value::Enum(_, v)), Some(Value::Set(_, bits))) => Ok(
-                Value::Bool(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0)),
-            ),
-            (ExprKind::HasAny(..), Some(Value::Set(_, a)), Some(Value::Set(_, b))) => {
-                Ok(Value::Bool(a & b != 0))
-            }
-            (ExprKind::HasAll(..), Some(Value::Set(_, a)), Some(Value::Set(_, b))) => {
-                Ok(Value::Bool(a & b == *b))
-            }
-            (ExprKind::Set(_), _, _) => {
-                let mut bits = 0u128;
-                let crate::ir::Type::Set(id) = expr.ty else {
-                    return Err(arith_err("not a set", expr));
                 };
-                for v in values {
+                if e.0 == u32::MAX {
+                    return Err(arith_err("not a set", plan.span(ix)));
+                }
+                let mut bits = 0u128;
+                for v in self.work.operands.get(base..).unwrap_or(&[]) {
                     if let Value::Enum(_, i) = v {
                         bits |= 1u128.checked_shl(*i).unwrap_or(0);
                     }
                 }
-                Ok(Value::Set(id, bits))
+                self.work.operands.truncate(base);
+                Some(Value::Set(e, bits))
             }
-            (ExprKind::Call(f, _), _, _) => self.call(*f, values, expr),
-            (ExprKind::Lookup(table, _, column), ..) => {
-                let row = self.find_row(*table, values);
-                self.push_row(*table, row, values);
+            Op::Call(f, args) => {
+                let (f, args) = (*f, *args);
+                let Some(base) = self.operands(args)? else {
+                    return Ok(None);
+                };
+                let result = call(
+                    f,
+                    self.work.operands.get(base..).unwrap_or(&[]),
+                    plan.span(ix),
+                );
+                self.work.operands.truncate(base);
+                Some(result?)
+            }
+            Op::Lookup(table, args, column) => {
+                let (table, args, column) = (*table, *args, *column);
+                let Some(base) = self.operands(args)? else {
+                    return Ok(None);
+                };
+                let row = self.find_row(table, base);
+                self.record_row(table, row, base);
                 let cell = row.and_then(|r| {
                     self.program
                         .tables
@@ -252,150 +287,252 @@ impl Run<'_, '_> {
                         .rows
                         .get(r)?
                         .cells
-                        .get(*column)
+                        .get(column as usize)
                         .cloned()
                 });
-                cell.ok_or_else(|| EvalError::NoRow {
-                    table: self
-                        .program
-                        .tables
-                        .get(table.index())
-                        .map_or("?".into(), |t| t.name.clone()),
-                    keys: values
-                        .iter()
-                        .map(|v| v.display(self.program))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    as_of: self.as_of.to_string(),
-                    span: expr.span,
-                })
+                let result = cell.ok_or_else(|| self.no_row(table, base, plan.span(ix)));
+                self.work.operands.truncate(base);
+                Some(result?)
             }
-            (ExprKind::Exists(table, _), ..) => {
-                let row = self.find_row(*table, values);
-                self.push_row(*table, row, values);
-                Ok(Value::Bool(row.is_some()))
+            Op::Not(_)
+            | Op::And(..)
+            | Op::Or(..)
+            | Op::Cmp(..)
+            | Op::In(..)
+            | Op::HasAny(..)
+            | Op::HasAll(..)
+            | Op::FactIs { .. }
+            | Op::FactIn { .. }
+            | Op::FactHas { .. }
+            | Op::Exists(..) => self.holds(ix)?.map(Value::Bool),
+        })
+    }
+
+    /// Both operands of a strict binary form, or `None` if either is unknown
+    /// (the reads of a known operand are then unmarked: the unknown comes from
+    /// the other).
+    fn both(&mut self, a: Ix, b: Ix) -> Result<Option<(Value, Value)>, Fail> {
+        let a_start = self.trace.len();
+        let x = self.eval(a)?;
+        let b_start = self.trace.len();
+        let y = self.eval(b)?;
+        Ok(match (x, y) {
+            (Some(x), Some(y)) => Some((x, y)),
+            (Some(_), None) => {
+                self.trace.unmark(a_start, b_start);
+                None
             }
-            _ => Err(arith_err("operands of unexpected types", expr)),
+            (None, Some(_)) => {
+                let end = self.trace.len();
+                self.trace.unmark(b_start, end);
+                None
+            }
+            (None, None) => None,
+        })
+    }
+
+    /// Evaluates every operand onto the operand stack; returns where they
+    /// start, or `None` (stack restored) if any is unknown. Every operand is
+    /// needed, and the reads of known operands keep their marks even when the
+    /// result is unknown: their values are known, so the missing-fact
+    /// analysis passes over them.
+    fn operands(&mut self, args: Range32) -> Result<Option<usize>, Fail> {
+        let plan = self.plan;
+        let base = self.work.operands.len();
+        let mut unknown = false;
+        for &arg in plan.args(args) {
+            match self.eval(arg)? {
+                Some(v) => self.work.operands.push(v),
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            self.work.operands.truncate(base);
+            return Ok(None);
+        }
+        Ok(Some(base))
+    }
+
+    /// Records a table lookup with the keys on the operand stack from `base`.
+    fn record_row(&mut self, table: TableId, row: Option<usize>, base: usize) {
+        let keys = self.work.operands.get(base..).unwrap_or(&[]);
+        self.trace.row(table, row, keys);
+    }
+
+    /// The row in force on the evaluation date whose keys are those on the
+    /// operand stack from `base` (the first such row in source order).
+    fn find_row(&self, table: TableId, base: usize) -> Option<usize> {
+        let keys = self.work.operands.get(base..).unwrap_or(&[]);
+        let info = self.program.tables.get(table.index())?;
+        let matches = |i: usize| {
+            info.rows
+                .get(i)
+                .is_some_and(|row| row.keys.as_slice() == keys && row.meta.in_force(self.as_of))
+        };
+        match self
+            .plan
+            .tables
+            .get(table.index())
+            .and_then(|t| t.candidates(keys))
+        {
+            Some(rows) => rows.iter().map(|&r| r as usize).find(|&r| matches(r)),
+            None => (0..info.rows.len()).find(|&r| matches(r)),
         }
     }
 
-    /// Records a table lookup: the row found and the keys (copied into the
-    /// graph's key arena).
-    fn push_row(&mut self, table: crate::ir::TableId, row: Option<usize>, keys: &[Value]) {
-        let start = self.graph.keys.len();
-        self.graph.keys.extend_from_slice(keys);
-        let keys = super::graph::Span32::new(start, self.graph.keys.len());
-        push_read(
-            self.graph,
-            ReadOf::Row {
-                table,
-                row: row.and_then(|r| u32::try_from(r).ok()),
-                keys,
-            },
-        );
+    fn no_row(&self, table: TableId, base: usize, span: Span) -> Fail {
+        let keys = self.work.operands.get(base..).unwrap_or(&[]);
+        Box::new(EvalError::NoRow {
+            table: self
+                .program
+                .tables
+                .get(table.index())
+                .map_or("?".into(), |t| t.name.clone()),
+            keys: keys
+                .iter()
+                .map(|v| v.display(self.program))
+                .collect::<Vec<_>>()
+                .join(", "),
+            as_of: self.as_of.to_string(),
+            span,
+        })
     }
+}
 
-    /// The row in force on the evaluation date whose keys match.
-    fn find_row(&self, table: crate::ir::TableId, keys: &[Value]) -> Option<usize> {
-        let table = self.program.tables.get(table.index())?;
-        table
-            .rows
-            .iter()
-            .position(|row| row.keys.as_slice() == keys && row.meta.in_force(self.as_of))
-    }
-
-    fn call(&self, f: Builtin, args: &[Value], expr: &Expr) -> Result<Value, EvalError> {
-        let first = args
-            .first()
-            .ok_or_else(|| arith_err("missing argument", expr))?;
-        match f {
-            Builtin::Min | Builtin::Max => {
-                let mut best = first.clone();
-                for v in args.iter().skip(1) {
-                    let ord = compare(v, &best, expr)?;
-                    let better = if f == Builtin::Min {
-                        ord == Some(Ordering::Less)
-                    } else {
-                        ord == Some(Ordering::Greater)
-                    };
-                    if better {
-                        best = v.clone();
-                    }
-                }
-                Ok(best)
-            }
-            Builtin::Clamp => {
-                let (lo, hi) = (args.get(1), args.get(2));
-                let (Some(lo), Some(hi)) = (lo, hi) else {
-                    return Err(arith_err("clamp takes three arguments", expr));
-                };
-                if compare(first, lo, expr)? == Some(Ordering::Less) {
-                    Ok(lo.clone())
-                } else if compare(first, hi, expr)? == Some(Ordering::Greater) {
-                    Ok(hi.clone())
-                } else {
-                    Ok(first.clone())
-                }
-            }
-            Builtin::Round | Builtin::Floor | Builtin::Ceil => {
-                let places = match args.get(1) {
-                    Some(Value::Integer(p)) => u32::try_from(*p)
-                        .map_err(|_| arith_err("decimal places must be 0 to 28", expr))?,
-                    _ => 0,
-                };
-                let strategy = match f {
-                    Builtin::Round => RoundingStrategy::MidpointAwayFromZero,
-                    Builtin::Floor => RoundingStrategy::ToNegativeInfinity,
-                    _ => RoundingStrategy::ToPositiveInfinity,
-                };
-                Ok(match first {
-                    Value::Decimal(d) => Value::Decimal(d.round_dp_with_strategy(places, strategy)),
-                    Value::Money(m) => Value::Money(Money {
-                        amount: m.amount.round_dp_with_strategy(places, strategy),
-                        ..*m
-                    }),
-                    other => other.clone(),
-                })
-            }
-            Builtin::YearsBetween | Builtin::DaysBetween => {
-                let (Value::Date(a), Some(Value::Date(b))) = (first, args.get(1)) else {
-                    return Err(arith_err("expected two dates", expr));
-                };
-                let unit = if f == Builtin::YearsBetween {
-                    jiff::Unit::Year
-                } else {
-                    jiff::Unit::Day
-                };
-                let span = a
-                    .until((unit, *b))
-                    .map_err(|e| arith_err(&e.to_string(), expr))?;
-                Ok(Value::Integer(if f == Builtin::YearsBetween {
-                    i64::from(span.get_years())
-                } else {
-                    i64::from(span.get_days())
-                }))
-            }
-            Builtin::Count => match first {
-                Value::Set(_, bits) => Ok(Value::Integer(i64::from(bits.count_ones()))),
-                _ => Err(arith_err("count takes a set", expr)),
-            },
+/// A boolean binary form over known operands.
+fn test(op: &Op, a: &Value, b: &Value, span: Span) -> Result<bool, Fail> {
+    match (op, a, b) {
+        (Op::Cmp(op, ..), _, _) => {
+            let ord = compare(a, b, span)?;
+            Ok(match op {
+                CmpOp::Eq => ord == Some(Ordering::Equal),
+                CmpOp::Ne => ord != Some(Ordering::Equal),
+                CmpOp::Lt => ord == Some(Ordering::Less),
+                CmpOp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
+                CmpOp::Gt => ord == Some(Ordering::Greater),
+                CmpOp::Ge => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
+            })
         }
+        (Op::In(..), Value::Enum(_, v), Value::Set(_, bits)) => {
+            Ok(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0))
+        }
+        (Op::HasAny(..), Value::Set(_, a), Value::Set(_, b)) => Ok(a & b != 0),
+        (Op::HasAll(..), Value::Set(_, a), Value::Set(_, b)) => Ok(a & b == *b),
+        _ => Err(arith_err("operands of unexpected types", span)),
+    }
+}
+
+/// Unary minus.
+fn negate(v: &Value, span: Span) -> Result<Value, Fail> {
+    match v {
+        Value::Integer(i) => i
+            .checked_neg()
+            .map(Value::Integer)
+            .ok_or_else(|| arith_err("overflow", span)),
+        Value::Decimal(d) => Ok(Value::Decimal(-*d)),
+        Value::Money(m) => Ok(Value::Money(Money {
+            amount: -m.amount,
+            ..*m
+        })),
+        Value::Duration(d) => Ok(Value::Duration(Duration {
+            months: -d.months,
+            days: -d.days,
+        })),
+        _ => Err(arith_err("cannot negate", span)),
+    }
+}
+
+fn call(f: Builtin, args: &[Value], expr: Span) -> Result<Value, Fail> {
+    let first = args
+        .first()
+        .ok_or_else(|| arith_err("missing argument", expr))?;
+    match f {
+        Builtin::Min | Builtin::Max => {
+            let mut best = first.clone();
+            for v in args.iter().skip(1) {
+                let ord = compare(v, &best, expr)?;
+                let better = if f == Builtin::Min {
+                    ord == Some(Ordering::Less)
+                } else {
+                    ord == Some(Ordering::Greater)
+                };
+                if better {
+                    best = v.clone();
+                }
+            }
+            Ok(best)
+        }
+        Builtin::Clamp => {
+            let (lo, hi) = (args.get(1), args.get(2));
+            let (Some(lo), Some(hi)) = (lo, hi) else {
+                return Err(arith_err("clamp takes three arguments", expr));
+            };
+            if compare(first, lo, expr)? == Some(Ordering::Less) {
+                Ok(lo.clone())
+            } else if compare(first, hi, expr)? == Some(Ordering::Greater) {
+                Ok(hi.clone())
+            } else {
+                Ok(first.clone())
+            }
+        }
+        Builtin::Round | Builtin::Floor | Builtin::Ceil => {
+            let places = match args.get(1) {
+                Some(Value::Integer(p)) => u32::try_from(*p)
+                    .map_err(|_| arith_err("decimal places must be 0 to 28", expr))?,
+                _ => 0,
+            };
+            let strategy = match f {
+                Builtin::Round => RoundingStrategy::MidpointAwayFromZero,
+                Builtin::Floor => RoundingStrategy::ToNegativeInfinity,
+                _ => RoundingStrategy::ToPositiveInfinity,
+            };
+            Ok(match first {
+                Value::Decimal(d) => Value::Decimal(d.round_dp_with_strategy(places, strategy)),
+                Value::Money(m) => Value::Money(Money {
+                    amount: m.amount.round_dp_with_strategy(places, strategy),
+                    ..*m
+                }),
+                other => other.clone(),
+            })
+        }
+        Builtin::YearsBetween | Builtin::DaysBetween => {
+            let (Value::Date(a), Some(Value::Date(b))) = (first, args.get(1)) else {
+                return Err(arith_err("expected two dates", expr));
+            };
+            let unit = if f == Builtin::YearsBetween {
+                jiff::Unit::Year
+            } else {
+                jiff::Unit::Day
+            };
+            let span = a
+                .until((unit, *b))
+                .map_err(|e| arith_err(&e.to_string(), expr))?;
+            Ok(Value::Integer(if f == Builtin::YearsBetween {
+                i64::from(span.get_years())
+            } else {
+                i64::from(span.get_days())
+            }))
+        }
+        Builtin::Count => match first {
+            Value::Set(_, bits) => Ok(Value::Integer(i64::from(bits.count_ones()))),
+            _ => Err(arith_err("count takes a set", expr)),
+        },
     }
 }
 
 /// Orders two values of comparable types (`None`: unequal and unordered).
-fn compare(a: &Value, b: &Value, expr: &Expr) -> Result<Option<Ordering>, EvalError> {
+fn compare(a: &Value, b: &Value, expr: Span) -> Result<Option<Ordering>, Fail> {
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return Ok(Some(x.cmp(&y)));
     }
     Ok(match (a, b) {
         (Value::Money(x), Value::Money(y)) => {
             if x.currency != y.currency {
-                return Err(EvalError::Currency {
+                return Err(Box::new(EvalError::Currency {
                     left: x.currency_str().into(),
                     right: y.currency_str().into(),
-                    span: expr.span,
-                });
+                    span: expr,
+                }));
             }
             Some(x.amount.cmp(&y.amount))
         }
@@ -406,11 +543,11 @@ fn compare(a: &Value, b: &Value, expr: &Expr) -> Result<Option<Ordering>, EvalEr
             } else if x.days == 0 && y.days == 0 {
                 Some(x.months.cmp(&y.months))
             } else {
-                return Err(EvalError::Duration {
+                return Err(Box::new(EvalError::Duration {
                     left: crate::value::display_duration(*x),
                     right: crate::value::display_duration(*y),
-                    span: expr.span,
-                });
+                    span: expr,
+                }));
             }
         }
         _ => {
@@ -423,7 +560,7 @@ fn compare(a: &Value, b: &Value, expr: &Expr) -> Result<Option<Ordering>, EvalEr
     })
 }
 
-fn arith(op: ArithOp, a: &Value, b: &Value, expr: &Expr) -> Result<Value, EvalError> {
+fn arith(op: ArithOp, a: &Value, b: &Value, expr: Span) -> Result<Value, Fail> {
     let overflow = || arith_err("the result is too large", expr);
     let div_zero = || arith_err("division by zero", expr);
     match (a, b) {
@@ -438,11 +575,11 @@ fn arith(op: ArithOp, a: &Value, b: &Value, expr: &Expr) -> Result<Value, EvalEr
         },
         (Value::Money(x), Value::Money(y)) => {
             if x.currency != y.currency {
-                return Err(EvalError::Currency {
+                return Err(Box::new(EvalError::Currency {
                     left: x.currency_str().into(),
                     right: y.currency_str().into(),
-                    span: expr.span,
-                });
+                    span: expr,
+                }));
             }
             let amount = match op {
                 ArithOp::Add => x.amount.checked_add(y.amount).ok_or_else(overflow)?,

@@ -171,30 +171,259 @@ pub struct Node {
     pub default_reads: Span32,
 }
 
-/// Sentinel slots of [`Derivation`]'s per-definition index.
+/// Sentinel of [`Derivation`]'s per-definition index: not evaluated.
 const NOT_EVALUATED: u32 = u32::MAX;
-const IN_PROGRESS: u32 = u32::MAX - 1;
 
-/// The derivation graph of one case (see the module docs).
+/// The derivation graph of one case (see the module docs), with the working
+/// memory of the evaluation that built it, kept for the next case.
 #[derive(Clone, Debug, Default)]
 pub struct Derivation {
     pub(crate) as_of: Option<Date>,
-    /// Per definition: its node's index, or a sentinel.
+    /// What was recorded.
+    pub(crate) record: Record,
+    /// Working memory of the evaluator (empty of meaning between cases).
+    pub(crate) work: Work,
+}
+
+/// The recorded graph: flat arenas over the program's ids.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Record {
+    /// Per definition: its node's index, or [`NOT_EVALUATED`].
     slot: Vec<u32>,
     /// Evaluated definitions, in the order they were completed (a definition's
     /// dependencies come before it).
-    pub(crate) nodes: Vec<Node>,
+    nodes: Vec<Node>,
     /// Rule entries of every node.
-    pub(crate) rules: Vec<RuleEntry>,
+    rules: Vec<RuleEntry>,
     /// Reads of every node.
-    pub(crate) reads: Vec<ReadEntry>,
+    reads: Vec<ReadEntry>,
     /// Table keys looked up.
-    pub(crate) keys: Vec<Value>,
-    /// Work stacks of the definitions being evaluated (empty between cases).
-    pub(crate) read_stack: Vec<ReadEntry>,
-    pub(crate) rule_stack: Vec<RuleEntry>,
-    /// Operand values of the call being evaluated.
-    pub(crate) scratch: Vec<Value>,
+    keys: Vec<Value>,
+    /// Reads of the definitions being evaluated (empty between cases).
+    read_stack: Vec<ReadEntry>,
+}
+
+impl Record {
+    fn reset(&mut self, definitions: usize) {
+        self.slot.clear();
+        self.slot.resize(definitions, NOT_EVALUATED);
+        self.nodes.clear();
+        self.rules.clear();
+        self.reads.clear();
+        self.keys.clear();
+        self.read_stack.clear();
+    }
+}
+
+/// What the evaluator records as it goes: the graph ([`Record`]) on the
+/// explained path, nothing on the values path ([`NoTrace`]). The evaluator is
+/// generic over it, so the values path compiles to code that records nothing.
+pub(crate) trait Trace {
+    /// Whether anything is recorded (the explained path).
+    const ON: bool;
+    /// The number of reads on the work stack (a position to unmark from).
+    fn len(&self) -> usize;
+    /// Records a read, marked.
+    fn read(&mut self, of: ReadOf);
+    /// Clears the marks of the reads from `start` to `end`.
+    fn unmark(&mut self, start: usize, end: usize);
+    /// Records a table lookup: the row found (if any) and the keys.
+    fn row(&mut self, table: TableId, row: Option<usize>, keys: &[Value]);
+    /// Records a finished definition: its rule entries (in source order), and
+    /// its reads, which are those on the work stack from `read_base`.
+    fn commit(&mut self, node: NodeParts<'_>);
+}
+
+/// What [`Trace::commit`] records of one definition.
+pub(crate) struct NodeParts<'e> {
+    pub def: DefId,
+    pub value: &'e Option<Value>,
+    pub decided: Decided,
+    pub entries: &'e [RuleEntry],
+    pub read_base: usize,
+    pub default_reads: Span32,
+}
+
+/// Records nothing: the values path.
+pub(crate) struct NoTrace;
+
+impl Trace for NoTrace {
+    const ON: bool = false;
+    #[inline(always)]
+    fn len(&self) -> usize {
+        0
+    }
+    #[inline(always)]
+    fn read(&mut self, _: ReadOf) {}
+    #[inline(always)]
+    fn unmark(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn row(&mut self, _: TableId, _: Option<usize>, _: &[Value]) {}
+    #[inline(always)]
+    fn commit(&mut self, _: NodeParts<'_>) {}
+}
+
+impl Trace for &mut Record {
+    const ON: bool = true;
+    #[inline]
+    fn len(&self) -> usize {
+        self.read_stack.len()
+    }
+
+    #[inline]
+    fn read(&mut self, of: ReadOf) {
+        self.read_stack.push(ReadEntry { of, mark: true });
+    }
+
+    #[inline]
+    fn unmark(&mut self, start: usize, end: usize) {
+        if let Some(reads) = self.read_stack.get_mut(start..end) {
+            for r in reads {
+                r.mark = false;
+            }
+        }
+    }
+
+    fn row(&mut self, table: TableId, row: Option<usize>, keys: &[Value]) {
+        let start = self.keys.len();
+        self.keys.extend_from_slice(keys);
+        let keys = Span32::new(start, self.keys.len());
+        self.read(ReadOf::Row {
+            table,
+            row: row.and_then(|r| u32::try_from(r).ok()),
+            keys,
+        });
+    }
+
+    fn commit(&mut self, node: NodeParts<'_>) {
+        // The node's reads move from the work stack to the arena; its ranges
+        // shift by the same amount.
+        let shift = self.reads.len() as isize - node.read_base as isize;
+        let rule_start = self.rules.len();
+        let from = node.read_base.min(self.read_stack.len());
+        self.reads.extend(self.read_stack.drain(from..));
+        self.rules
+            .extend(node.entries.iter().map(|entry| RuleEntry {
+                condition_reads: entry.condition_reads.shifted(shift),
+                value_reads: entry.value_reads.shifted(shift),
+                value: entry.value.clone(),
+                ..*entry
+            }));
+        let index = u32::try_from(self.nodes.len()).unwrap_or(NOT_EVALUATED);
+        self.nodes.push(Node {
+            def: node.def,
+            value: node.value.clone(),
+            decided: node.decided,
+            rules: Span32::new(rule_start, self.rules.len()),
+            default_reads: if node.default_reads.is_empty() {
+                Span32::default()
+            } else {
+                node.default_reads.shifted(shift)
+            },
+        });
+        if let Some(s) = self.slot.get_mut(node.def.index()) {
+            *s = index;
+        }
+    }
+}
+
+/// One definition's memo in [`Work`].
+#[derive(Clone, Debug, Default)]
+struct Memo {
+    /// The case (epoch) it belongs to; older entries are stale.
+    epoch: u32,
+    /// Whether its value is known (`false`: being evaluated).
+    done: bool,
+    /// Its value (`None`: undetermined).
+    value: Option<Value>,
+}
+
+/// The evaluator's working memory, reused from case to case: definitions'
+/// memos (stale ones told apart by an epoch, so a new case costs no clearing),
+/// rule entries of the definitions being evaluated, and operand values of the
+/// n-ary forms being evaluated.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Work {
+    memo: Vec<Memo>,
+    epoch: u32,
+    /// Rule entries of the definitions being evaluated, each definition's in
+    /// source order.
+    pub(crate) entries: Vec<RuleEntry>,
+    /// Operand values of the n-ary forms being evaluated.
+    pub(crate) operands: Vec<Value>,
+    /// Whether each rule of the definitions being evaluated is active, each
+    /// definition's in source order.
+    pub(crate) actives: Vec<Option<bool>>,
+}
+
+/// What the memo says of a definition.
+pub(crate) enum Memoised<'w> {
+    /// Not evaluated yet in this case.
+    No,
+    /// Being evaluated (a cycle, which the checker rejects).
+    InProgress,
+    /// Evaluated.
+    Done(&'w Option<Value>),
+}
+
+impl Work {
+    /// Starts a new case for a program of `definitions` definitions.
+    pub(crate) fn start(&mut self, definitions: usize) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.memo.len() != definitions || self.epoch == 0 {
+            self.memo.clear();
+            self.memo.resize(definitions, Memo::default());
+            self.epoch = 1;
+        }
+        self.entries.clear();
+        self.operands.clear();
+        self.actives.clear();
+    }
+
+    /// The memo of a definition (`None`: no such definition).
+    #[inline]
+    pub(crate) fn memo(&self, def: DefId) -> Option<Memoised<'_>> {
+        let m = self.memo.get(def.index())?;
+        Some(if m.epoch != self.epoch {
+            Memoised::No
+        } else if m.done {
+            Memoised::Done(&m.value)
+        } else {
+            Memoised::InProgress
+        })
+    }
+
+    /// Marks a definition as being evaluated.
+    pub(crate) fn begin(&mut self, def: DefId) {
+        if let Some(m) = self.memo.get_mut(def.index()) {
+            m.epoch = self.epoch;
+            m.done = false;
+        }
+    }
+
+    /// Records a definition's value.
+    pub(crate) fn finish(&mut self, def: DefId, value: Option<Value>) {
+        if let Some(m) = self.memo.get_mut(def.index()) {
+            m.epoch = self.epoch;
+            m.done = true;
+            m.value = value;
+        }
+    }
+}
+
+impl RuleEntry {
+    /// The entry of a rule not evaluated (a placeholder until it is).
+    pub(crate) const EMPTY: RuleEntry = RuleEntry {
+        rule: RuleId(u32::MAX),
+        in_force: false,
+        condition: Some(false),
+        discretion: None,
+        defeated: Some(false),
+        active: Some(false),
+        value: None,
+        condition_reads: Span32 { start: 0, end: 0 },
+        value_reads: Span32 { start: 0, end: 0 },
+    };
 }
 
 impl Derivation {
@@ -206,15 +435,8 @@ impl Derivation {
     /// Clears the graph for a new case, keeping its memory.
     pub(crate) fn reset(&mut self, definitions: usize, as_of: Date) {
         self.as_of = Some(as_of);
-        self.slot.clear();
-        self.slot.resize(definitions, NOT_EVALUATED);
-        self.nodes.clear();
-        self.rules.clear();
-        self.reads.clear();
-        self.keys.clear();
-        self.read_stack.clear();
-        self.rule_stack.clear();
-        self.scratch.clear();
+        self.record.reset(definitions);
+        self.work.start(definitions);
     }
 
     /// The date the law was applied as of.
@@ -224,20 +446,20 @@ impl Derivation {
 
     /// Every node, dependencies first.
     pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+        &self.record.nodes
     }
 
     /// The node index of a definition, if it was evaluated.
     pub fn node_of(&self, def: DefId) -> Option<usize> {
-        match self.slot.get(def.index()) {
-            Some(&i) if i < IN_PROGRESS => Some(i as usize),
+        match self.record.slot.get(def.index()) {
+            Some(&i) if i != NOT_EVALUATED => Some(i as usize),
             _ => None,
         }
     }
 
     /// The node of a definition, if it was evaluated.
     pub fn node(&self, def: DefId) -> Option<&Node> {
-        self.nodes.get(self.node_of(def)?)
+        self.record.nodes.get(self.node_of(def)?)
     }
 
     /// A definition's value (`None`: undetermined or not evaluated).
@@ -247,74 +469,21 @@ impl Derivation {
 
     /// The rule entries of a node.
     pub fn rules_of(&self, node: &Node) -> &[RuleEntry] {
-        self.rules.get(node.rules.range()).unwrap_or(&[])
+        self.record.rules.get(node.rules.range()).unwrap_or(&[])
     }
 
     /// Reads in a range.
     pub fn reads(&self, range: Span32) -> &[ReadEntry] {
-        self.reads.get(range.range()).unwrap_or(&[])
+        self.record.reads.get(range.range()).unwrap_or(&[])
     }
 
     /// Key values in a range.
     pub fn keys(&self, range: Span32) -> &[Value] {
-        self.keys.get(range.range()).unwrap_or(&[])
+        self.record.keys.get(range.range()).unwrap_or(&[])
     }
 
     /// Number of reads recorded (for tests and benchmarks).
     pub fn read_count(&self) -> usize {
-        self.reads.len()
-    }
-
-    /// Marks a definition as being evaluated; `false` if it already is (a
-    /// cycle, which the checker rejects) or was.
-    pub(crate) fn begin(&mut self, def: DefId) -> bool {
-        match self.slot.get_mut(def.index()) {
-            Some(s) if *s == NOT_EVALUATED => {
-                *s = IN_PROGRESS;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Moves a finished definition's entries from the work stacks into the
-    /// arenas and records its node.
-    pub(crate) fn commit(
-        &mut self,
-        def: DefId,
-        value: Option<Value>,
-        decided: Decided,
-        read_base: usize,
-        rule_base: usize,
-        default_reads: Span32,
-    ) {
-        let shift = self.reads.len() as isize - read_base as isize;
-        // Rules were evaluated exceptions first; record them in source order
-        // (rule ids follow source order).
-        if let Some(own) = self.rule_stack.get_mut(rule_base..) {
-            own.sort_unstable_by_key(|r| r.rule);
-        }
-        let rule_start = self.rules.len();
-        self.reads.extend(self.read_stack.drain(read_base..));
-        for mut entry in self.rule_stack.drain(rule_base..) {
-            entry.condition_reads = entry.condition_reads.shifted(shift);
-            entry.value_reads = entry.value_reads.shifted(shift);
-            self.rules.push(entry);
-        }
-        let index = u32::try_from(self.nodes.len()).unwrap_or(NOT_EVALUATED);
-        self.nodes.push(Node {
-            def,
-            value,
-            decided,
-            rules: Span32::new(rule_start, self.rules.len()),
-            default_reads: if default_reads.is_empty() {
-                Span32::default()
-            } else {
-                default_reads.shifted(shift)
-            },
-        });
-        if let Some(s) = self.slot.get_mut(def.index()) {
-            *s = index;
-        }
+        self.record.reads.len()
     }
 }

@@ -27,6 +27,7 @@
 mod error;
 mod expr;
 pub mod graph;
+pub(crate) mod plan;
 
 pub use crate::ir::constant;
 pub use error::{Conflict, EvalError};
@@ -36,34 +37,96 @@ use crate::case::Case;
 use crate::explain::Evaluation;
 use crate::ir::{DefId, Program, RuleId};
 use crate::value::Value;
-use graph::{Decided, DiscretionState, ReadEntry, RuleEntry, Span32, Undetermined};
+use graph::{
+    Decided, DiscretionState, Memoised, NoTrace, NodeParts, RuleEntry, Span32, Trace, Undetermined,
+    Work,
+};
 use jiff::civil::Date;
+use plan::Plan;
+use std::sync::Arc;
 
-/// Options of one evaluation.
+/// Options of one evaluation, with the verdicts asked for already resolved
+/// to ids ([`Engine::options`] resolves names once, for any number of cases).
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// The date to apply the law as of (overrides the case's `as_of`).
     pub as_of: Option<Date>,
     /// The verdicts to evaluate (empty: those the case asks for, else all).
-    pub verdicts: Vec<String>,
+    pub verdicts: Vec<DefId>,
 }
 
-/// Evaluates cases against one compiled program. Cheap to create; holds no
-/// state between cases.
-#[derive(Clone, Copy, Debug)]
+/// The working memory of values-only evaluations ([`Engine::values_with`]),
+/// reused from case to case: once warm, evaluating a case allocates nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    work: Work,
+}
+
+impl Scratch {
+    /// Empty working memory.
+    pub fn new() -> Self {
+        Scratch::default()
+    }
+}
+
+/// Evaluates cases against one compiled program. Creating one lowers the
+/// program into an evaluation plan once ([`plan`]); cloning it is cheap; it
+/// holds no state between cases.
+#[derive(Clone, Debug)]
 pub struct Engine<'p> {
     program: &'p Program,
+    plan: Arc<Plan>,
 }
+
+/// An evaluation error on the hot path: boxed, so results stay two words.
+type Fail = Box<EvalError>;
 
 impl<'p> Engine<'p> {
     /// An engine for `program`.
     pub fn new(program: &'p Program) -> Self {
-        Engine { program }
+        Engine {
+            program,
+            plan: Arc::new(Plan::new(program)),
+        }
     }
 
     /// The program evaluated.
     pub fn program(&self) -> &'p Program {
         self.program
+    }
+
+    /// Options asking for the named verdicts, resolved once for any number of
+    /// cases (none named: the verdicts each case asks for, else all); an
+    /// unknown name is an error with a suggestion.
+    pub fn options<S: AsRef<str>>(
+        &self,
+        as_of: Option<Date>,
+        names: &[S],
+    ) -> Result<Options, EvalError> {
+        let verdicts = names
+            .iter()
+            .map(|name| {
+                let name = name.as_ref();
+                self.program
+                    .definition(name)
+                    .ok_or_else(|| EvalError::UnknownVerdict {
+                        name: name.to_string(),
+                        help: crate::suggest::did_you_mean_help(
+                            name,
+                            self.program.definitions.iter().map(|d| d.name.as_str()),
+                        ),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Options { as_of, verdicts })
+    }
+
+    /// Options asking for every verdict of the program.
+    pub fn all_verdicts(&self, as_of: Option<Date>) -> Options {
+        Options {
+            as_of,
+            verdicts: self.plan.verdicts.clone(),
+        }
     }
 
     /// Evaluates a case: every verdict asked for, with its derivation.
@@ -91,10 +154,14 @@ impl<'p> Engine<'p> {
         'p: 'a,
     {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let verdicts = self.asked(case, options)?;
-        let mut run = self.run(case, as_of, &mut graph);
-        for &id in &verdicts {
-            run.definition(id)?;
+        let verdicts = self.asked(case, options).to_vec();
+        graph.reset(self.program.definitions.len(), as_of);
+        {
+            let Derivation { record, work, .. } = &mut graph;
+            let mut run = self.run(case, as_of, work, record);
+            for &id in &verdicts {
+                run.definition(id).map_err(|e| *e)?;
+            }
         }
         let by_name = !options.verdicts.is_empty() || !case.verdicts.is_empty();
         Ok(Evaluation::new(
@@ -113,12 +180,30 @@ impl<'p> Engine<'p> {
         case: &Case,
         options: &Options,
     ) -> Result<Vec<(DefId, Option<Value>)>, EvalError> {
-        let evaluation = self.evaluate(case, options)?;
-        Ok(evaluation
-            .verdict_ids()
-            .iter()
-            .map(|&d| (d, evaluation.derivation().value(d).cloned()))
-            .collect())
+        let mut out = Vec::new();
+        self.values_with(case, options, &mut Scratch::new(), &mut out)?;
+        Ok(self.asked(case, options).iter().copied().zip(out).collect())
+    }
+
+    /// The values path: evaluates the verdicts asked for (in the order of
+    /// [`Engine::asked`]) into `out` (cleared first; `None` for an
+    /// undetermined verdict), recording nothing else, in `scratch`'s reused
+    /// memory.
+    pub fn values_with(
+        &self,
+        case: &Case,
+        options: &Options,
+        scratch: &mut Scratch,
+        out: &mut Vec<Option<Value>>,
+    ) -> Result<(), EvalError> {
+        let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
+        out.clear();
+        scratch.work.start(self.program.definitions.len());
+        let mut run = self.run(case, as_of, &mut scratch.work, NoTrace);
+        for &id in self.asked(case, options) {
+            out.push(run.definition(id).map_err(|e| *e)?);
+        }
+        Ok(())
     }
 
     /// The value of one definition (verdict or not) for a case.
@@ -128,114 +213,98 @@ impl<'p> Engine<'p> {
         def: DefId,
         as_of: Date,
     ) -> Result<Option<Value>, EvalError> {
-        let mut graph = Derivation::new();
-        self.run(case, as_of, &mut graph).definition(def)
+        let mut work = Work::default();
+        work.start(self.program.definitions.len());
+        self.run(case, as_of, &mut work, NoTrace)
+            .definition(def)
+            .map_err(|e| *e)
     }
 
-    /// A fresh run of `case` on `graph` (reset for the case).
-    fn run<'a, 'g>(&self, case: &'a Case, as_of: Date, graph: &'g mut Derivation) -> Run<'a, 'g>
-    where
-        'p: 'a,
-    {
-        graph.reset(self.program.definitions.len(), as_of);
+    /// The verdicts asked for: the options', else the case's `verdicts`, else
+    /// every verdict.
+    pub fn asked<'o>(&'o self, case: &'o Case, options: &'o Options) -> &'o [DefId] {
+        if !options.verdicts.is_empty() {
+            &options.verdicts
+        } else if !case.verdicts.is_empty() {
+            &case.verdicts
+        } else {
+            &self.plan.verdicts
+        }
+    }
+
+    /// A run of `case` in `work` (started for the case), recording into
+    /// `trace`.
+    fn run<'a, T: Trace>(
+        &'a self,
+        case: &'a Case,
+        as_of: Date,
+        work: &'a mut Work,
+        trace: T,
+    ) -> Run<'a, T> {
         Run {
             program: self.program,
+            plan: &self.plan,
             case,
             as_of,
-            graph,
+            work,
+            trace,
         }
-    }
-
-    /// The verdicts asked for: the options' names, else the case's
-    /// `verdicts`, else every verdict.
-    fn asked(&self, case: &Case, options: &Options) -> Result<Vec<DefId>, EvalError> {
-        if options.verdicts.is_empty() && !case.verdicts.is_empty() {
-            Ok(case.verdicts.clone())
-        } else {
-            self.targets(&options.verdicts)
-        }
-    }
-
-    fn targets(&self, names: &[String]) -> Result<Vec<DefId>, EvalError> {
-        if names.is_empty() {
-            return Ok(self.program.verdicts().collect());
-        }
-        names
-            .iter()
-            .map(|name| {
-                self.program
-                    .definition(name)
-                    .ok_or_else(|| EvalError::UnknownVerdict {
-                        name: name.clone(),
-                        help: crate::suggest::did_you_mean_help(
-                            name,
-                            self.program.definitions.iter().map(|d| d.name.as_str()),
-                        ),
-                    })
-            })
-            .collect()
     }
 }
 
-/// The state of one case's evaluation: the graph being built.
-pub(crate) struct Run<'a, 'g> {
+/// The state of one case's evaluation.
+pub(crate) struct Run<'a, T: Trace> {
     pub program: &'a Program,
+    pub plan: &'a Plan,
     pub case: &'a Case,
     pub as_of: Date,
-    pub graph: &'g mut Derivation,
+    pub work: &'a mut Work,
+    pub trace: T,
 }
 
-/// Whether an entry is active (definitely) and gives a value.
-fn gives_value(program: &Program, r: &RuleEntry) -> bool {
-    program
-        .rules
-        .get(r.rule.index())
-        .is_some_and(|x| x.value.is_some())
-}
-
-impl Run<'_, '_> {
+impl<T: Trace> Run<'_, T> {
     /// The value of a definition, evaluating it on first use.
-    pub(crate) fn definition(&mut self, id: DefId) -> Result<Option<Value>, EvalError> {
-        if let Some(node) = self.graph.node(id) {
-            return Ok(node.value.clone());
+    pub(crate) fn definition(&mut self, id: DefId) -> Result<Option<Value>, Fail> {
+        match self.work.memo(id) {
+            Some(Memoised::Done(v)) => Ok(v.clone()),
+            Some(Memoised::No) => self.decide(id),
+            // INVARIANT: the checker rejects cycles; this guard keeps
+            // evaluation total even for a program built by hand.
+            Some(Memoised::InProgress) | None => Ok(None),
         }
-        // INVARIANT: the checker rejects cycles; this guard keeps evaluation
-        // total even for a program built by hand.
-        if !self.graph.begin(id) {
-            return Ok(None);
-        }
-        self.decide(id)
     }
 
-    /// Default logic for one definition; records its node.
-    fn decide(&mut self, id: DefId) -> Result<Option<Value>, EvalError> {
-        let program = self.program;
-        let read_base = self.graph.read_stack.len();
-        let rule_base = self.graph.rule_stack.len();
-        let Some(def) = program.definitions.get(id.index()) else {
-            self.graph.commit(
-                id,
-                None,
-                Decided::Undetermined(Undetermined::NoRule),
-                read_base,
-                rule_base,
-                Span32::default(),
-            );
+    /// Default logic for one definition (see the module docs); records its
+    /// node on the explained path.
+    pub(crate) fn decide(&mut self, id: DefId) -> Result<Option<Value>, Fail> {
+        let plan = self.plan;
+        let Some(def) = plan.def(id) else {
             return Ok(None);
         };
-        for &rid in &def.order {
-            let Some(rule) = program.rules.get(rid.index()) else {
-                continue;
-            };
-            let in_force = rule.meta.in_force(self.as_of);
-            let start = self.graph.read_stack.len();
-            let condition = match (&rule.when, in_force) {
+        self.work.begin(id);
+        let rules = plan.rules_of(def);
+        let read_base = self.trace.len();
+        // Per rule, in source order: whether it is active (what exceptions
+        // aimed at it look up), and on the explained path its whole entry.
+        let base = self.work.actives.len();
+        self.work.actives.resize(base + rules.len(), Some(false));
+        let entry_base = self.work.entries.len();
+        if T::ON {
+            self.work
+                .entries
+                .resize(entry_base + rules.len(), RuleEntry::EMPTY);
+        }
+        let mut tally = Tally::default();
+        for rule in rules {
+            let in_force = rule.in_force(self.as_of);
+            let start = self.trace.len();
+            let condition = match (rule.when, in_force) {
                 (_, false) => Some(false),
                 (None, true) => Some(true),
-                (Some(when), true) => self.eval(when)?.map(|v| v == Value::Bool(true)),
+                (Some(when), true) => self.holds_fast(when)?,
             };
-            let condition_reads = Span32::new(start, self.graph.read_stack.len());
-            let discretion = rule.may.as_ref().map(|_| match self.case.discretion(rid) {
+            let condition_reads = Span32::new(start, self.trace.len());
+            let discretion = rule.may.then(|| match self.case.discretion(rule.rule) {
                 Some(true) => DiscretionState::Exercised,
                 Some(false) => DiscretionState::Declined,
                 None => DiscretionState::Open,
@@ -244,15 +313,15 @@ impl Run<'_, '_> {
                 None | Some(DiscretionState::Exercised) => condition,
                 Some(_) => Some(false),
             };
-            // Defeated: any exception targeting this rule is active.
+            // Defeated: any exception aimed at this rule is active.
             let mut defeated = Some(false);
-            for e in &rule.exceptions {
+            for &pos in plan.positions.get(rule.exceptions.range()).unwrap_or(&[]) {
                 let active = self
-                    .graph
-                    .rule_stack
-                    .get(rule_base..)
-                    .and_then(|own| own.iter().find(|r| r.rule == *e))
-                    .map_or(Some(false), |r| r.active);
+                    .work
+                    .actives
+                    .get(base + pos as usize)
+                    .copied()
+                    .unwrap_or(Some(false));
                 match active {
                     Some(true) => defeated = Some(true),
                     None if defeated == Some(false) => defeated = None,
@@ -264,116 +333,112 @@ impl Run<'_, '_> {
                 (Some(true), Some(false)) => Some(true),
                 _ => None,
             };
-            let value_start = self.graph.read_stack.len();
-            let value = match (&rule.value, active) {
-                (Some(v), Some(true) | None) => self.eval(v)?,
+            if let Some(slot) = self.work.actives.get_mut(base + rule.pos as usize) {
+                *slot = active;
+            }
+            let value_start = self.trace.len();
+            let value = match (rule.value, active) {
+                (Some(v), Some(true) | None) => self.value(v)?,
                 // A discretion's value is shown even when open.
                 (Some(v), Some(false))
                     if discretion == Some(DiscretionState::Open) && condition != Some(false) =>
                 {
-                    self.eval(v)?
+                    self.value(v)?
                 }
                 _ => None,
             };
-            let value_reads = Span32::new(value_start, self.graph.read_stack.len());
-            self.graph.rule_stack.push(RuleEntry {
-                rule: rid,
-                in_force,
-                condition,
-                discretion,
-                defeated,
-                active,
-                value,
-                condition_reads,
-                value_reads,
-            });
+            if T::ON {
+                let value_reads = Span32::new(value_start, self.trace.len());
+                if let Some(slot) = self.work.entries.get_mut(entry_base + rule.pos as usize) {
+                    *slot = RuleEntry {
+                        rule: rule.rule,
+                        in_force,
+                        condition,
+                        discretion,
+                        defeated,
+                        active,
+                        value: value.clone(),
+                        condition_reads,
+                        value_reads,
+                    };
+                }
+            }
+            if rule.value.is_some() {
+                tally.add(rule.rule, active, value);
+            }
+        }
+        self.work.actives.truncate(base);
+        if let Some((first, other)) = tally.conflict.take() {
+            return Err(Box::new(self.conflict(id, first, other)));
         }
 
-        let own = self.graph.rule_stack.get(rule_base..).unwrap_or(&[]);
-        let definite = || {
-            own.iter()
-                .filter(|r| r.active == Some(true) && gives_value(program, r))
-        };
-        let possible = || {
-            own.iter()
-                .filter(|r| r.active.is_none() && gives_value(program, r))
-        };
-        if let Some(first) = definite().find(|r| r.value.is_some()) {
-            if let Some(other) = definite().find(|r| r.value.is_some() && r.value != first.value) {
-                return Err(self.conflict(id, first, other));
-            }
-        }
-        let mut value = None;
-        let decided;
         let mut default_reads = Span32::default();
-        let first_value = definite().next().map(|r| r.value.clone());
-        if let Some(first_value) = first_value {
-            if definite().any(|r| r.value.is_none()) {
-                decided = Decided::Undetermined(Undetermined::ValueUnknown);
-            } else if possible().any(|r| r.value.is_none() || r.value != first_value) {
-                decided = Decided::Undetermined(Undetermined::MayAlsoApply);
-            } else {
-                value = first_value;
-                decided = Decided::Rules;
+        let (value, decided) = match tally.definite.take() {
+            Some(first_value) => {
+                if tally.definite_unknown {
+                    (None, Decided::Undetermined(Undetermined::ValueUnknown))
+                } else if tally.possible && !tally.possible_agree_with(&first_value) {
+                    (None, Decided::Undetermined(Undetermined::MayAlsoApply))
+                } else {
+                    (first_value, Decided::Rules)
+                }
             }
-        } else {
-            let any_possible = possible().next().is_some();
-            let agree_value = possible().next().and_then(|first| {
-                (first.value.is_some() && possible().all(|r| r.value == first.value))
-                    .then(|| first.value.clone())
+            None => {
+                let default = match def.default {
+                    Some(d) => {
+                        let start = self.trace.len();
+                        let v = self.value(d)?;
+                        default_reads = Span32::new(start, self.trace.len());
+                        Some(v)
+                    }
+                    None => None,
+                };
+                match (tally.possible, default) {
+                    (false, Some(Some(v))) => (Some(v), Decided::Default),
+                    (false, Some(None)) => {
+                        (None, Decided::Undetermined(Undetermined::DefaultUnknown))
+                    }
+                    (false, None) => (None, Decided::Undetermined(Undetermined::NoRule)),
+                    (true, Some(Some(v))) if tally.possible_agree_with(&Some(v.clone())) => {
+                        (Some(v), Decided::Default)
+                    }
+                    (true, _) => (None, Decided::Undetermined(Undetermined::DependsOn)),
+                }
+            }
+        };
+        if T::ON {
+            self.trace.commit(NodeParts {
+                def: id,
+                value: &value,
+                decided,
+                entries: self.work.entries.get(entry_base..).unwrap_or(&[]),
+                read_base,
+                default_reads,
             });
-            let default = match &def.default {
-                Some(d) => {
-                    let start = self.graph.read_stack.len();
-                    let v = self.eval(&d.value)?;
-                    default_reads = Span32::new(start, self.graph.read_stack.len());
-                    Some(v)
-                }
-                None => None,
-            };
-            decided = match (any_possible, default) {
-                (false, Some(Some(v))) => {
-                    value = Some(v);
-                    Decided::Default
-                }
-                (false, Some(None)) => Decided::Undetermined(Undetermined::DefaultUnknown),
-                (false, None) => Decided::Undetermined(Undetermined::NoRule),
-                (true, Some(Some(v))) if agree_value.as_ref() == Some(&Some(v.clone())) => {
-                    value = Some(v);
-                    Decided::Default
-                }
-                (true, _) => Decided::Undetermined(Undetermined::DependsOn),
-            };
+            self.work.entries.truncate(entry_base);
         }
-        self.graph.commit(
-            id,
-            value.clone(),
-            decided,
-            read_base,
-            rule_base,
-            default_reads,
-        );
+        self.work.finish(id, value.clone());
         Ok(value)
     }
 
-    fn conflict(&self, def: DefId, a: &RuleEntry, b: &RuleEntry) -> EvalError {
+    fn conflict(&self, def: DefId, a: (RuleId, Value), b: (RuleId, Value)) -> EvalError {
         let program = self.program;
         let rule = |r: RuleId| program.rules.get(r.index());
-        let show = |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| v.display(program));
+        let show = |v: &Value| v.display(program);
         EvalError::Conflict(Box::new(error::Conflict {
             definition: program
                 .definitions
                 .get(def.index())
                 .map_or("?".into(), |d| d.name.clone()),
-            first: rule(a.rule).map_or("?".into(), |r| r.name.clone()),
-            first_value: show(&a.value),
-            second: rule(b.rule).map_or("?".into(), |r| r.name.clone()),
-            second_value: show(&b.value),
-            span: rule(a.rule).map(|r| r.name_span).unwrap_or_default(),
-            other: rule(b.rule)
+            first: rule(a.0).map_or("?".into(), |r| r.name.clone()),
+            first_value: show(&a.1),
+            second: rule(b.0).map_or("?".into(), |r| r.name.clone()),
+            second_value: show(&b.1),
+            span: rule(a.0).map(|r| r.name_span).unwrap_or_default(),
+            other: rule(b.0)
                 .map(|r| {
                     crate::diagnostic::Related::new(
-                        format!("`{}` gives `{}`", r.name, show(&b.value)),
+                        format!("`{}` gives `{}`", r.name, show(&b.1)),
                         r.name_span,
                     )
                 })
@@ -383,7 +448,64 @@ impl Run<'_, '_> {
     }
 }
 
-/// Pushes a read onto the work stack, marked.
-pub(crate) fn push_read(graph: &mut Derivation, of: graph::ReadOf) {
-    graph.read_stack.push(ReadEntry { of, mark: true });
+/// What the rules of one definition give, gathered as they are evaluated (in
+/// evaluation order), for the decision: the rules that are *definitely*
+/// active and those that *possibly* are (whether they apply depends on
+/// missing facts), with the first value of each kind and whether the others
+/// agree with it. Only rules that give a value are counted.
+#[derive(Default)]
+struct Tally {
+    /// The value of the first definitely active rule (`Some(None)`: unknown).
+    definite: Option<Option<Value>>,
+    /// A definitely active rule's value is unknown.
+    definite_unknown: bool,
+    /// The first definitely active rule with a known value.
+    first_known: Option<(RuleId, Value)>,
+    /// Two definitely active rules with known, different values: the first
+    /// and the first that disagrees with it.
+    conflict: Option<((RuleId, Value), (RuleId, Value))>,
+    /// Some rule possibly applies.
+    possible: bool,
+    /// The value of the first rule that possibly applies.
+    possible_first: Option<Value>,
+    /// Every rule that possibly applies gives a known value equal to
+    /// `possible_first`.
+    possible_agree: bool,
+}
+
+impl Tally {
+    fn add(&mut self, rule: RuleId, active: Option<bool>, value: Option<Value>) {
+        match active {
+            Some(true) => {
+                match (&value, &self.first_known) {
+                    (Some(v), None) => self.first_known = Some((rule, v.clone())),
+                    (Some(v), Some((first, known))) if v != known && self.conflict.is_none() => {
+                        self.conflict = Some(((*first, known.clone()), (rule, v.clone())));
+                    }
+                    _ => {}
+                }
+                if value.is_none() {
+                    self.definite_unknown = true;
+                }
+                if self.definite.is_none() {
+                    self.definite = Some(value);
+                }
+            }
+            None => {
+                if !self.possible {
+                    self.possible = true;
+                    self.possible_agree = value.is_some();
+                    self.possible_first = value;
+                } else if self.possible_agree && value != self.possible_first {
+                    self.possible_agree = false;
+                }
+            }
+            Some(false) => {}
+        }
+    }
+
+    /// Whether every rule that possibly applies gives `value` (known).
+    fn possible_agree_with(&self, value: &Option<Value>) -> bool {
+        self.possible_agree && self.possible_first == *value
+    }
 }

@@ -76,11 +76,7 @@ fn every_case_meets_its_expectations_and_its_memo_is_reviewed() {
         }
         // The memo covers the verdicts the case is about (its expectations),
         // or every verdict when it states none.
-        let verdicts = case
-            .expect
-            .iter()
-            .filter_map(|(d, _)| program.definitions.get(d.index()).map(|d| d.name.clone()))
-            .collect();
+        let verdicts = case.expect.iter().map(|(d, _)| *d).collect();
         let options = Options {
             as_of: Some(case.as_of.unwrap_or(refuge::testing::DEFAULT_TEST_DATE)),
             verdicts,

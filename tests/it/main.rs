@@ -21,6 +21,7 @@ mod eval;
 mod fmt;
 mod lsp;
 mod malformed;
+mod paths;
 mod replay;
 mod robust;
 mod schema;

@@ -7,13 +7,13 @@ use refuge::case::{load_case, CaseFormat};
 use refuge::{compile, Engine, Options, Program, SourceMap};
 use std::path::{Path, PathBuf};
 
-fn program() -> Program {
+pub(crate) fn program() -> Program {
     compile(&SourceMap::builtin())
         .map(|c| c.program)
         .unwrap_or_else(|_| panic!("the built-in policies check"))
 }
 
-fn corpus() -> Vec<PathBuf> {
+pub(crate) fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["examples", "tests/cases"] {
@@ -45,11 +45,7 @@ fn replay_all(
     let options = Options {
         as_of: case.as_of.is_none().then(|| jiff::civil::date(2024, 1, 1)),
         verdicts: if all {
-            program
-                .verdicts()
-                .filter_map(|d| program.definitions.get(d.index()))
-                .map(|d| d.name.clone())
-                .collect()
+            program.verdicts().collect()
         } else {
             Vec::new()
         },
@@ -126,7 +122,7 @@ fn every_decided_verdict_of_the_corpus_replays_from_its_decisive_facts() {
 }
 
 /// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -143,7 +139,7 @@ impl Rng {
 /// A variant of `case`: each fact kept, dropped, or replaced by another value
 /// of its type (booleans flipped, another enum variant, a set with a variant
 /// toggled, a number moved).
-fn variant(program: &Program, case: &refuge::Case, rng: &mut Rng) -> refuge::Case {
+pub(crate) fn variant(program: &Program, case: &refuge::Case, rng: &mut Rng) -> refuge::Case {
     use refuge::ir::Type;
     use refuge::value::Value;
     let mut out = case.clone();

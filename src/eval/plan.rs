@@ -1,0 +1,481 @@
+//! The evaluation plan: a program lowered once into flat tables addressed by
+//! index, the form the evaluator runs on.
+//!
+//! [`Plan::new`] walks the checked program ([`crate::ir`]) once:
+//!
+//! - every expression becomes one [`Op`] in [`Plan::ops`], its operands
+//!   referred to by index ([`Ix`]), with its span and type beside it; a few
+//!   frequent shapes are fused into one op (`fact == variant`, `fact in {…}`,
+//!   `fact has any {…}`) that reads and marks exactly what the unfused form
+//!   would;
+//! - every definition becomes a [`DefPlan`]: its rules in evaluation order
+//!   (exceptions before their targets), each with its condition, value,
+//!   in-force window, whether it is a discretion, its position in source
+//!   order (where the derivation graph records it) and the positions of the
+//!   exceptions aimed at it, so that "is this rule defeated?" is an index,
+//!   not a search;
+//! - every table gets an index from its key values to its rows
+//!   ([`TableIndex`]), so a lookup does not scan the table.
+//!
+//! Nothing in the plan is per case: an [`crate::Engine`] builds it once and
+//! evaluates any number of cases against it.
+
+use crate::ir::{
+    ArithOp, Builtin, CmpOp, DefId, EnumId, Expr, ExprKind, FactId, Program, RuleId, TableId, Type,
+};
+use crate::source::Span;
+use crate::value::Value;
+use jiff::civil::Date;
+
+/// An index into [`Plan::ops`].
+pub(crate) type Ix = u32;
+
+/// A range of [`Plan::args`] (the operands of an n-ary op) or of
+/// [`Plan::positions`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Range32 {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Range32 {
+    fn of(start: usize, end: usize) -> Self {
+        Range32 {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub(crate) fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// One operation of the plan; operands are indexes into [`Plan::ops`].
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    /// A constant.
+    Const(Value),
+    /// A fact slot.
+    Fact(FactId),
+    /// Another definition.
+    Def(DefId),
+    /// The evaluation date.
+    AsOf,
+    /// `not`
+    Not(Ix),
+    /// unary `-`
+    Neg(Ix),
+    /// `and` (Kleene)
+    And(Ix, Ix),
+    /// `or` (Kleene)
+    Or(Ix, Ix),
+    /// A comparison.
+    Cmp(CmpOp, Ix, Ix),
+    /// Arithmetic.
+    Arith(ArithOp, Ix, Ix),
+    /// `x in S`
+    In(Ix, Ix),
+    /// `S has any T`
+    HasAny(Ix, Ix),
+    /// `S has all T`
+    HasAll(Ix, Ix),
+    /// `if c then a else b`
+    If(Ix, Ix, Ix),
+    /// `{a, b}` of an enum.
+    Set(EnumId, Range32),
+    /// A built-in call.
+    Call(Builtin, Range32),
+    /// `T[keys].column`
+    Lookup(TableId, Range32, u32),
+    /// `exists T[keys]`
+    Exists(TableId, Range32),
+    /// Fused `leaf == value` (`!=` when `negate`), for an enum or bool
+    /// constant: reads the fact or definition, as the comparison would.
+    FactIs {
+        /// The fact or definition.
+        fact: Leaf,
+        /// The constant compared with.
+        value: Value,
+        /// `!=` rather than `==`.
+        negate: bool,
+    },
+    /// Fused `leaf in {…}` with a constant set (bits of variant indexes).
+    FactIn {
+        /// The fact or definition.
+        fact: Leaf,
+        /// The set.
+        bits: u128,
+    },
+    /// Fused `leaf has any {…}` (`has all` when `all`) with a constant set.
+    FactHas {
+        /// The fact or definition.
+        fact: Leaf,
+        /// The set.
+        bits: u128,
+        /// `has all` rather than `has any`.
+        all: bool,
+    },
+}
+
+/// What a fused op reads: a fact or another definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Leaf {
+    /// A fact slot.
+    Fact(FactId),
+    /// A definition.
+    Def(DefId),
+}
+
+/// One rule of a definition, ready to evaluate.
+#[derive(Clone, Debug)]
+pub(crate) struct RulePlan {
+    /// The rule.
+    pub rule: RuleId,
+    /// Its condition.
+    pub when: Option<Ix>,
+    /// Its value (`None` for `lifts`).
+    pub value: Option<Ix>,
+    /// In force from (inclusive).
+    pub from: Option<Date>,
+    /// In force until (exclusive).
+    pub until: Option<Date>,
+    /// A discretion (`may`).
+    pub may: bool,
+    /// Its position in the definition's source order.
+    pub pos: u32,
+    /// The source-order positions of the exceptions aimed at it (a range of
+    /// [`Plan::positions`]).
+    pub exceptions: Range32,
+}
+
+impl RulePlan {
+    /// In force on `date`.
+    pub(crate) fn in_force(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// One definition, ready to evaluate.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DefPlan {
+    /// Its rules in evaluation order (a range of [`Plan::rules`]).
+    pub rules: Range32,
+    /// Its default's value.
+    pub default: Option<Ix>,
+}
+
+/// The rows of one table by key, for lookups without a scan.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TableIndex {
+    /// For tables whose keys are all enums or bools: per key column, the
+    /// number of values it can take (the key's code is mixed-radix over
+    /// these). Empty: the table is scanned.
+    radix: Vec<u32>,
+    /// Per key code: a range of `rows` (rows with those keys, in source
+    /// order).
+    buckets: Vec<Range32>,
+    /// Row indexes, grouped by key code.
+    rows: Vec<u32>,
+}
+
+/// The largest number of key combinations indexed directly; a table with
+/// more is scanned (no table of the built-in policies comes near it).
+const MAX_BUCKETS: usize = 1 << 16;
+
+impl TableIndex {
+    fn new(program: &Program, table: &crate::ir::TableInfo) -> Self {
+        let mut radix = Vec::new();
+        for (_, ty) in &table.keys {
+            let n = match ty {
+                Type::Bool => 2,
+                Type::Enum(e) => program
+                    .enums
+                    .get(e.index())
+                    .map_or(0, |e| u32::try_from(e.variants.len()).unwrap_or(0)),
+                _ => 0,
+            };
+            if n == 0 {
+                return TableIndex::default();
+            }
+            radix.push(n);
+        }
+        let size = radix
+            .iter()
+            .try_fold(1usize, |acc, &n| acc.checked_mul(n as usize));
+        let Some(size) = size.filter(|&s| s <= MAX_BUCKETS && !radix.is_empty()) else {
+            return TableIndex::default();
+        };
+        let mut index = TableIndex {
+            radix,
+            buckets: vec![Range32::default(); size],
+            rows: Vec::with_capacity(table.rows.len()),
+        };
+        let mut codes: Vec<(usize, u32)> = Vec::with_capacity(table.rows.len());
+        for (i, row) in table.rows.iter().enumerate() {
+            let Some(code) = index.code(&row.keys) else {
+                // A row whose keys do not fit the index: scan instead.
+                return TableIndex::default();
+            };
+            codes.push((code, u32::try_from(i).unwrap_or(u32::MAX)));
+        }
+        // Stable: rows with the same keys stay in source order.
+        codes.sort_by_key(|&(code, _)| code);
+        let mut start = 0;
+        while start < codes.len() {
+            let code = codes.get(start).map_or(0, |c| c.0);
+            let mut end = start;
+            while codes.get(end).is_some_and(|c| c.0 == code) {
+                end += 1;
+            }
+            if let Some(bucket) = index.buckets.get_mut(code) {
+                *bucket = Range32::of(index.rows.len(), index.rows.len() + (end - start));
+            }
+            index
+                .rows
+                .extend(codes.get(start..end).unwrap_or(&[]).iter().map(|c| c.1));
+            start = end;
+        }
+        index
+    }
+
+    /// The key code of a tuple of key values (`None`: not indexable).
+    fn code(&self, keys: &[Value]) -> Option<usize> {
+        if keys.len() != self.radix.len() {
+            return None;
+        }
+        let mut code = 0usize;
+        for (key, &n) in keys.iter().zip(&self.radix) {
+            let digit = match key {
+                Value::Bool(b) => u32::from(*b),
+                Value::Enum(_, v) => *v,
+                _ => return None,
+            };
+            if digit >= n {
+                return None;
+            }
+            code = code * n as usize + digit as usize;
+        }
+        Some(code)
+    }
+
+    /// The candidate rows for `keys`, in source order, or `None` when the
+    /// table is not indexed (scan it).
+    pub(crate) fn candidates(&self, keys: &[Value]) -> Option<&[u32]> {
+        if self.radix.is_empty() {
+            return None;
+        }
+        let Some(code) = self.code(keys) else {
+            return Some(&[]);
+        };
+        let range = self.buckets.get(code).copied().unwrap_or_default();
+        Some(self.rows.get(range.range()).unwrap_or(&[]))
+    }
+}
+
+/// A program lowered for evaluation (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    /// Every expression, operands before the ops that use them.
+    pub ops: Vec<Op>,
+    /// Per op: where it was written (for evaluation errors).
+    pub spans: Vec<Span>,
+    /// Operands of n-ary ops.
+    pub args: Vec<Ix>,
+    /// Per definition.
+    pub defs: Vec<DefPlan>,
+    /// Rules of every definition, each definition's in evaluation order.
+    pub rules: Vec<RulePlan>,
+    /// Source-order positions of exceptions.
+    pub positions: Vec<u32>,
+    /// Per table.
+    pub tables: Vec<TableIndex>,
+    /// Every verdict, in declaration order.
+    pub verdicts: Vec<DefId>,
+}
+
+impl Plan {
+    /// Lowers `program`.
+    pub(crate) fn new(program: &Program) -> Self {
+        let mut plan = Plan {
+            tables: program
+                .tables
+                .iter()
+                .map(|t| TableIndex::new(program, t))
+                .collect(),
+            verdicts: program.verdicts().collect(),
+            ..Plan::default()
+        };
+        for def in &program.definitions {
+            // Source order: rule ids follow source order.
+            let mut source: Vec<RuleId> = def.order.clone();
+            source.sort_unstable();
+            let pos_of = |r: RuleId| {
+                source
+                    .iter()
+                    .position(|&x| x == r)
+                    .and_then(|p| u32::try_from(p).ok())
+            };
+            let start = plan.rules.len();
+            for &rid in &def.order {
+                let Some(rule) = program.rules.get(rid.index()) else {
+                    continue;
+                };
+                let when = rule.when.as_ref().map(|e| plan.lower(e));
+                let value = rule.value.as_ref().map(|e| plan.lower(e));
+                let exc_start = plan.positions.len();
+                plan.positions
+                    .extend(rule.exceptions.iter().filter_map(|&e| pos_of(e)));
+                let exceptions = Range32::of(exc_start, plan.positions.len());
+                plan.rules.push(RulePlan {
+                    rule: rid,
+                    when,
+                    value,
+                    from: rule.meta.from,
+                    until: rule.meta.until,
+                    may: rule.may.is_some(),
+                    pos: pos_of(rid).unwrap_or(u32::MAX),
+                    exceptions,
+                });
+            }
+            let rules = Range32::of(start, plan.rules.len());
+            let default = def.default.as_ref().map(|d| plan.lower(&d.value));
+            plan.defs.push(DefPlan { rules, default });
+        }
+        plan
+    }
+
+    /// The plan of a definition.
+    pub(crate) fn def(&self, id: DefId) -> Option<&DefPlan> {
+        self.defs.get(id.index())
+    }
+
+    /// The rules of a definition, in evaluation order.
+    pub(crate) fn rules_of(&self, def: &DefPlan) -> &[RulePlan] {
+        self.rules.get(def.rules.range()).unwrap_or(&[])
+    }
+
+    /// The operands of an n-ary op.
+    pub(crate) fn args(&self, range: Range32) -> &[Ix] {
+        self.args.get(range.range()).unwrap_or(&[])
+    }
+
+    /// The span of an op.
+    pub(crate) fn span(&self, ix: Ix) -> Span {
+        self.spans.get(ix as usize).copied().unwrap_or_default()
+    }
+
+    fn push(&mut self, op: Op, span: Span) -> Ix {
+        let ix = u32::try_from(self.ops.len()).unwrap_or(u32::MAX);
+        self.ops.push(op);
+        self.spans.push(span);
+        ix
+    }
+
+    fn push_args(&mut self, items: &[Expr]) -> Range32 {
+        let lowered: Vec<Ix> = items.iter().map(|e| self.lower(e)).collect();
+        let start = self.args.len();
+        self.args.extend(lowered);
+        Range32::of(start, self.args.len())
+    }
+
+    /// Lowers one expression (and its operands); returns its index.
+    fn lower(&mut self, expr: &Expr) -> Ix {
+        if let Some(fused) = fuse(expr) {
+            return self.push(fused, expr.span);
+        }
+        let op = match &expr.kind {
+            ExprKind::Const(v) => Op::Const(v.clone()),
+            ExprKind::Fact(f) => Op::Fact(*f),
+            ExprKind::Def(d) => Op::Def(*d),
+            ExprKind::AsOf => Op::AsOf,
+            ExprKind::Not(a) => Op::Not(self.lower(a)),
+            ExprKind::Neg(a) => Op::Neg(self.lower(a)),
+            ExprKind::And(a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::And(a, b)
+            }
+            ExprKind::Or(a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::Or(a, b)
+            }
+            ExprKind::Cmp(op, a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::Cmp(*op, a, b)
+            }
+            ExprKind::Arith(op, a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::Arith(*op, a, b)
+            }
+            ExprKind::In(a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::In(a, b)
+            }
+            ExprKind::HasAny(a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::HasAny(a, b)
+            }
+            ExprKind::HasAll(a, b) => {
+                let (a, b) = (self.lower(a), self.lower(b));
+                Op::HasAll(a, b)
+            }
+            ExprKind::If(c, a, b) => {
+                let (c, a, b) = (self.lower(c), self.lower(a), self.lower(b));
+                Op::If(c, a, b)
+            }
+            ExprKind::Set(items) => {
+                let args = self.push_args(items);
+                match expr.ty {
+                    Type::Set(e) => Op::Set(e, args),
+                    // INVARIANT: the checker types every set literal as a
+                    // set; an untyped one evaluates to an error, as before.
+                    _ => Op::Set(EnumId(u32::MAX), args),
+                }
+            }
+            ExprKind::Call(f, items) => Op::Call(*f, self.push_args(items)),
+            ExprKind::Lookup(t, items, column) => {
+                let args = self.push_args(items);
+                Op::Lookup(*t, args, u32::try_from(*column).unwrap_or(u32::MAX))
+            }
+            ExprKind::Exists(t, items) => Op::Exists(*t, self.push_args(items)),
+        };
+        self.push(op, expr.span)
+    }
+}
+
+/// A fused op for `expr`, when it has one of the fused shapes.
+fn fuse(expr: &Expr) -> Option<Op> {
+    let leaf = |e: &Expr| match &e.kind {
+        ExprKind::Fact(f) => Some(Leaf::Fact(*f)),
+        ExprKind::Def(d) => Some(Leaf::Def(*d)),
+        _ => None,
+    };
+    let fact_and_const = |a: &Expr, b: &Expr| Some((leaf(a)?, crate::ir::constant(b)?));
+    match &expr.kind {
+        ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
+            let (fact, value) = fact_and_const(a, b).or_else(|| fact_and_const(b, a))?;
+            // Only where comparison is plain equality (never numbers, which
+            // compare across integer and decimal).
+            matches!(value, Value::Enum(..) | Value::Bool(_)).then_some(Op::FactIs {
+                fact,
+                value,
+                negate: *op == CmpOp::Ne,
+            })
+        }
+        ExprKind::In(a, b) => match (leaf(a)?, crate::ir::constant(b)?) {
+            (fact, Value::Set(_, bits)) => Some(Op::FactIn { fact, bits }),
+            _ => None,
+        },
+        ExprKind::HasAny(a, b) | ExprKind::HasAll(a, b) => {
+            match (leaf(a)?, crate::ir::constant(b)?) {
+                (fact, Value::Set(_, bits)) => Some(Op::FactHas {
+                    fact,
+                    bits,
+                    all: matches!(expr.kind, ExprKind::HasAll(..)),
+                }),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
