@@ -89,8 +89,6 @@ pub(crate) struct Inexact {
 pub(crate) struct RuleEnc {
     /// The rule.
     pub rule: RuleId,
-    /// In force on the evaluation date.
-    pub in_force: L,
     /// Its condition, ignoring the dates it is in force.
     pub condition: T3,
     /// In force, condition true and (for `may`) the discretion exercised.
@@ -372,7 +370,6 @@ impl<'p> Encoder<'p> {
             let value = rule.value.as_ref().map(|v| self.expr(v, !active.f));
             rules.push(RuleEnc {
                 rule: rid,
-                in_force,
                 condition,
                 applicable,
                 active,

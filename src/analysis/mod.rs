@@ -278,11 +278,13 @@ impl Run<'_> {
                     let why = if inexact.is_empty() {
                         "the evaluator does not confirm the solver's case".to_owned()
                     } else {
-                        inexact
-                            .iter()
-                            .map(|i| i.what.clone())
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                        let mut whats: Vec<String> = Vec::new();
+                        for i in inexact {
+                            if !whats.contains(&i.what) {
+                                whats.push(i.what.clone());
+                            }
+                        }
+                        whats.join("; ")
                     };
                     (None, Some((why, inexact.first().map(|i| i.span))))
                 }

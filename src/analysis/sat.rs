@@ -229,9 +229,4 @@ impl Sat {
         }
         self.solver.value_lit(l) == lbool::TRUE
     }
-
-    /// Variables and clauses so far (for the benchmark's report).
-    pub(crate) fn size(&self) -> (u32, u64) {
-        (self.solver.num_vars(), self.solver.num_clauses())
-    }
 }
