@@ -460,7 +460,7 @@ impl<'p> Encoder<'p> {
         }
     }
 
-    fn from_t3(&mut self, t3: T3) -> Term {
+    fn term_of_t3(&mut self, t3: T3) -> Term {
         Term {
             known: self.sat.or2(t3.t, t3.f),
             val: Val::Bool(t3.t),
@@ -704,7 +704,7 @@ impl<'p> Encoder<'p> {
             ExprKind::Not(inner) => {
                 let term = self.expr(inner, guard);
                 let t3 = self.t3(&term);
-                self.from_t3(T3 { t: t3.f, f: t3.t })
+                self.term_of_t3(T3 { t: t3.f, f: t3.t })
             }
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 let is_or = matches!(expr.kind, ExprKind::Or(..));
@@ -725,7 +725,7 @@ impl<'p> Encoder<'p> {
                         f: self.sat.or2(l.f, r.f),
                     }
                 };
-                self.from_t3(t3)
+                self.term_of_t3(t3)
             }
             ExprKind::If(c, a, b) => {
                 let cond = self.expr(c, guard);

@@ -372,12 +372,12 @@ impl Diagnostic for Finding {
         }
         if let Some(reason) = &self.accepted {
             if !text.is_empty() {
-                text.push_str("\n");
+                text.push('\n');
             }
             text.push_str(&format!("accepted: {reason}"));
         } else {
             if !text.is_empty() {
-                text.push_str("\n");
+                text.push('\n');
             }
             text.push_str(match self.kind {
                 FindingKind::Overlap => "make one rule an exception to the other, narrow a condition, or write `accept overlap with …` on a rule with the reason",

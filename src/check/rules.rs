@@ -3,7 +3,9 @@
 use super::declare::{Context, Decl};
 use super::error::{CheckError, Related};
 use crate::ast::{self, Item};
-use crate::ir::{Accept, AcceptKind, DefId, DefaultInfo, RuleId, RuleInfo, RuleKind, TestInfo, Type};
+use crate::ir::{
+    Accept, AcceptKind, DefId, DefaultInfo, RuleId, RuleInfo, RuleKind, TestInfo, Type,
+};
 use crate::suggest::did_you_mean_help;
 use crate::value::Value;
 
@@ -144,9 +146,15 @@ impl Context {
             let pair = matches!(kind, AcceptKind::Overlap | AcceptKind::Window);
             if pair == accept.with.is_empty() {
                 let message = if pair {
-                    format!("`accept {}` names the other rule of the finding", kind.word())
+                    format!(
+                        "`accept {}` names the other rule of the finding",
+                        kind.word()
+                    )
                 } else {
-                    format!("`accept {}` is about this rule alone and names no other", kind.word())
+                    format!(
+                        "`accept {}` is about this rule alone and names no other",
+                        kind.word()
+                    )
                 };
                 self.error(CheckError::BadAccept {
                     message,
@@ -162,7 +170,10 @@ impl Context {
             let mut with = Vec::new();
             for name in &accept.with {
                 let found = self.rule_names.get(&name.node).copied().filter(|r| {
-                    self.program.rules.get(r.index()).is_some_and(|r| r.def == def)
+                    self.program
+                        .rules
+                        .get(r.index())
+                        .is_some_and(|r| r.def == def)
                 });
                 match found {
                     Some(r) => with.push(r),
