@@ -300,6 +300,22 @@ pub struct Clauses {
     pub qualified_by: Vec<Vec<Ident>>,
     /// `note "…"`.
     pub notes: Vec<Spanned<String>>,
+    /// `accept KIND [with R, …] "reason"` (rules only).
+    pub accepts: Vec<Accept>,
+}
+
+/// `accept KIND [with RULE, …] "reason"`: a finding of the static analysis
+/// the drafters accept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accept {
+    /// What is accepted.
+    pub kind: crate::ir::AcceptKind,
+    /// The other rules of an overlap or window.
+    pub with: Vec<Ident>,
+    /// The drafters' reason.
+    pub reason: String,
+    /// The whole clause.
+    pub span: Span,
 }
 
 /// `cite SOURCE PINPOINT`: `cite rok_act art 9(1) item 4 "deleted"`, or a

@@ -101,6 +101,51 @@ pub struct Program {
     /// A digest of the policy text compiled (FNV-1a, 64 bits, hex): tells a
     /// tool which program manifest an evaluation's ids refer to.
     pub digest: String,
+    /// Findings of the static analysis the drafters accepted (`accept`).
+    pub accepts: Vec<Accept>,
+}
+
+/// What an `accept` clause accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcceptKind {
+    /// Two rules of equal standing may both apply with different values.
+    Overlap,
+    /// A definition without a default may have no rule for a case.
+    Gap,
+    /// A rule can never be active.
+    Dead,
+    /// Two versions of a rule overlap in time, or leave a hole between them.
+    Window,
+}
+
+impl AcceptKind {
+    /// The word written in the policy.
+    pub fn word(self) -> &'static str {
+        match self {
+            AcceptKind::Overlap => "overlap",
+            AcceptKind::Gap => "gap",
+            AcceptKind::Dead => "dead",
+            AcceptKind::Window => "window",
+        }
+    }
+}
+
+/// `accept KIND [with RULE, …] "reason"`: a finding of the static analysis
+/// the drafters weighed and accept, with their reason.
+#[derive(Clone, Debug)]
+pub struct Accept {
+    /// What is accepted.
+    pub kind: AcceptKind,
+    /// The definition it is written in (or whose rule it is written on).
+    pub def: DefId,
+    /// The rule it is written on (`None`: a definition member).
+    pub rule: Option<RuleId>,
+    /// The other rules of an overlap or window finding.
+    pub with: Vec<RuleId>,
+    /// Why the drafters accept it.
+    pub reason: String,
+    /// The clause.
+    pub span: Span,
 }
 
 /// A citable document.

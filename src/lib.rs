@@ -16,6 +16,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod ast;
 pub mod case;
 pub mod check;

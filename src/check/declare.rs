@@ -659,6 +659,19 @@ impl Context {
         is_rule: bool,
     ) -> Meta {
         let mut meta = Meta::default();
+        if !is_rule {
+            for accept in &clauses.accepts {
+                let what = match what {
+                    "default of" => "default",
+                    w if w.contains("row") => "table row",
+                    _ => "setting",
+                };
+                self.error(CheckError::MisplacedAccept {
+                    what,
+                    span: accept.span,
+                });
+            }
+        }
         for cite in &clauses.cites {
             let found = self.names.get(&cite.source.node).map(|e| e.decl);
             match found {

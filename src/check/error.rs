@@ -444,6 +444,42 @@ pub enum CheckError {
         #[help]
         help: Option<String>,
     },
+
+    /// `accept` on a default, a table row or a setting.
+    ///
+    /// ```text
+    /// default false cite act art 8 accept gap "no"
+    /// ```
+    #[error("`accept` is written on a rule, not on a {what}")]
+    #[diagnostic(
+        code(refuge::check::misplaced_accept),
+        help("move the clause to a rule of the definition the finding is about")
+    )]
+    MisplacedAccept {
+        /// Where it was written.
+        what: &'static str,
+        /// Where.
+        #[label("not a rule")]
+        span: Span,
+    },
+
+    /// An `accept` that names no finding the analysis could make.
+    ///
+    /// ```text
+    /// rule a when x cite act art 1 accept overlap "no other rule named"
+    /// ```
+    #[error("{message}")]
+    #[diagnostic(code(refuge::check::bad_accept))]
+    BadAccept {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        #[label("here")]
+        span: Span,
+        /// How to fix it.
+        #[help]
+        help: Option<String>,
+    },
 }
 
 impl CheckError {
@@ -487,7 +523,9 @@ impl CheckError {
             | CheckError::PinpointRangeBackwards { span, .. }
             | CheckError::PinpointItemAlone { span, .. }
             | CheckError::PinpointBadNumber { span, .. }
-            | CheckError::BadTest { span, .. } => *span,
+            | CheckError::BadTest { span, .. }
+            | CheckError::MisplacedAccept { span, .. }
+            | CheckError::BadAccept { span, .. } => *span,
         }
     }
 }

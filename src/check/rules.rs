@@ -3,7 +3,9 @@
 use super::declare::{Context, Decl};
 use super::error::{CheckError, Related};
 use crate::ast::{self, Item};
-use crate::ir::{DefId, DefaultInfo, RuleId, RuleInfo, RuleKind, TestInfo, Type};
+use crate::ir::{
+    Accept, AcceptKind, DefId, DefaultInfo, RuleId, RuleInfo, RuleKind, TestInfo, Type,
+};
 use crate::suggest::did_you_mean_help;
 use crate::value::Value;
 
@@ -136,7 +138,77 @@ impl Context {
         }
     }
 
+    /// `accept` clauses of a rule: the rules they name must be rules of
+    /// the same definition, and overlaps and windows need one.
+    fn lower_accepts(&mut self, def: DefId, rule: &ast::Rule, rid: RuleId) {
+        for accept in &rule.clauses.accepts {
+            let kind = accept.kind;
+            let pair = matches!(kind, AcceptKind::Overlap | AcceptKind::Window);
+            if pair == accept.with.is_empty() {
+                let message = if pair {
+                    format!(
+                        "`accept {}` names the other rule of the finding",
+                        kind.word()
+                    )
+                } else {
+                    format!(
+                        "`accept {}` is about this rule alone and names no other",
+                        kind.word()
+                    )
+                };
+                self.error(CheckError::BadAccept {
+                    message,
+                    span: accept.span,
+                    help: Some(if pair {
+                        format!("write `accept {} with OTHER_RULE \"reason\"`", kind.word())
+                    } else {
+                        format!("write `accept {} \"reason\"`", kind.word())
+                    }),
+                });
+                continue;
+            }
+            let mut with = Vec::new();
+            for name in &accept.with {
+                let found = self.rule_names.get(&name.node).copied().filter(|r| {
+                    self.program
+                        .rules
+                        .get(r.index())
+                        .is_some_and(|r| r.def == def)
+                });
+                match found {
+                    Some(r) => with.push(r),
+                    None => {
+                        let siblings: Vec<&str> = self
+                            .program
+                            .rules
+                            .iter()
+                            .filter(|r| r.def == def)
+                            .map(|r| r.name.as_str())
+                            .collect();
+                        self.error(CheckError::BadAccept {
+                            message: format!(
+                                "`{}` is not a rule of the same definition",
+                                name.node
+                            ),
+                            span: name.span,
+                            help: crate::suggest::did_you_mean_help(&name.node, siblings),
+                        });
+                    }
+                }
+            }
+            self.program.accepts.push(Accept {
+                kind,
+                def,
+                rule: Some(rid),
+                with,
+                reason: accept.reason.clone(),
+                span: accept.span,
+            });
+        }
+    }
+
     fn lower_rule(&mut self, module: &str, def: DefId, ty: Type, rule: &ast::Rule, rid: RuleId) {
+        self.lower_accepts(def, rule, rid);
         let name = rule.name.node.clone();
         let meta = self.lower_meta(module, &rule.clauses, "rule", &name, rule.name.span, true);
         if let Some(w) = rule.clauses.when.get(1) {

@@ -12,6 +12,13 @@ pub struct Args {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also analyse every definition for overlaps, gaps, dead rules and
+    /// in-force windows (exit 3 on a finding not accepted in the policy).
+    #[arg(long, alias = "analyze")]
+    pub analyse: bool,
+    /// With `--analyse`: write each finding's witness as a case file here.
+    #[arg(long, value_name = "DIR", requires = "analyse")]
+    pub witnesses: Option<PathBuf>,
 }
 
 /// Runs `refuge check`.
@@ -35,10 +42,20 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 p.tests.len(),
                 compiled.warnings.len()
             );
-            if args.deny_warnings && !compiled.warnings.is_empty() {
+            let status = if args.deny_warnings && !compiled.warnings.is_empty() {
                 ExitStatus::PolicyError
             } else {
                 ExitStatus::Ok
+            };
+            if args.analyse {
+                status.worse(super::analyse::run(
+                    &sources,
+                    p,
+                    args.witnesses.as_deref(),
+                    format,
+                ))
+            } else {
+                status
             }
         }
         Err(status) => status,

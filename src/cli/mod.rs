@@ -13,6 +13,7 @@
 
 #[macro_use]
 mod output;
+mod analyse;
 mod check;
 mod diff;
 mod doc;

@@ -389,10 +389,22 @@ impl<'a> Walk<'_, 'a> {
                     | Token::Qualified
                     | Token::Note
             );
-            if !is_clause {
+            // `accept KIND [with R, …] "reason"`: its words are names to
+            // the lexer (none is reserved).
+            let is_accept = token == Token::Ident && self.text_at(0) == Some("accept");
+            if !is_clause && !is_accept {
                 return;
             }
             self.take(Self::line(indent), cont);
+            if is_accept {
+                self.take_if(Token::Ident, Place::Space, cont);
+                if self.at(Token::Ident) && self.text_at(0) == Some("with") {
+                    self.take(Place::Space, cont);
+                    self.ident_list(Place::Space, cont);
+                }
+                self.take_if(Token::String, Place::Space, cont);
+                continue;
+            }
             match token {
                 Token::When => self.expr(Place::Space, cont),
                 Token::Cite => {

@@ -44,6 +44,9 @@ pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_by => "`by`",
         Rule::kw_qualified | Rule::qualified_clause => "`qualified by`",
         Rule::kw_note | Rule::note_clause => "`note`",
+        Rule::word_accept | Rule::accept_clause => "`accept`",
+        Rule::word_with => "`with`",
+        Rule::accept_kind => "`overlap`, `gap`, `dead` or `window`",
         Rule::kw_test | Rule::test_decl => "`test`",
         Rule::kw_as_of | Rule::test_as_of | Rule::as_of_expr => "`as_of`",
         Rule::kw_given | Rule::test_given => "`given`",
@@ -229,6 +232,9 @@ impl Group {
             | Rule::kw_may
             | Rule::may_clause
             | Rule::kw_qualified
+            | Rule::word_accept
+            | Rule::word_with
+            | Rule::accept_clause
             | Rule::qualified_clause
             | Rule::kw_note
             | Rule::note_clause => Some(Group::Clause),
@@ -297,6 +303,8 @@ pub(crate) fn is_keyword_marker(rule: Rule) -> bool {
             | Rule::kw_may
             | Rule::kw_by
             | Rule::kw_qualified
+            | Rule::word_accept
+            | Rule::word_with
             | Rule::kw_note
             | Rule::kw_test
             | Rule::kw_as_of

@@ -401,7 +401,11 @@ fn the_reserved_words_agree_between_grammar_parser_and_lexer() {
         assert!(keywords.contains(&word), "`{word}` is not in `keyword`");
     }
     // The pinpoint locator words are names outside a `cite`.
-    for word in ["art", "para", "item", "section", "footnote", "line"] {
+    // So are the words of an `accept` clause.
+    for word in [
+        "art", "para", "item", "section", "footnote", "line", "accept", "with", "overlap", "gap",
+        "dead", "window",
+    ] {
         let module = parses(&format!("fact {word} : bool"));
         assert!(matches!(module.items.as_slice(), [Item::Fact(_)]), "{word}");
     }

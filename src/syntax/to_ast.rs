@@ -677,6 +677,27 @@ fn clauses(b: &mut Builder<'_>, children: Children<'_>) -> Result<Clauses, Parse
                 let text = string(b, inner.required(Rule::string)?)?.node;
                 clauses.notes.push(Spanned::new(text, span));
             }
+            Rule::accept_clause => {
+                let kind_pair = inner.required(Rule::accept_kind)?;
+                let kind = match kind_pair.as_str() {
+                    "overlap" => crate::ir::AcceptKind::Overlap,
+                    "gap" => crate::ir::AcceptKind::Gap,
+                    "dead" => crate::ir::AcceptKind::Dead,
+                    "window" => crate::ir::AcceptKind::Window,
+                    _ => return Err(unexpected(b, &kind_pair, "accept_kind")),
+                };
+                let with = match inner.next_if(Rule::ident_list) {
+                    Some(list) => ident_list(b, list)?,
+                    None => Vec::new(),
+                };
+                let reason = string(b, inner.required(Rule::string)?)?.node;
+                clauses.accepts.push(crate::ast::Accept {
+                    kind,
+                    with,
+                    reason,
+                    span,
+                });
+            }
             _ => {
                 return Err(ParseError::Internal {
                     span,

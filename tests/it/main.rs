@@ -8,6 +8,7 @@
     reason = "test helpers fail the test with a message; JSON is read by path"
 )]
 
+mod analysis;
 mod bad_error_messages;
 mod check;
 mod cli;

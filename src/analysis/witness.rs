@@ -1,0 +1,330 @@
+//! Witnesses: the solver's model as a case, checked by the evaluator and
+//! shrunk to the facts the finding needs.
+
+use super::bits;
+use super::encode::{date_of, Encoder, Val};
+use crate::case::Case;
+use crate::eval::graph::{Decided, Undetermined};
+use crate::ir::{DefId, FactId, Program, RuleId, Type};
+use crate::value::{Duration, Money, Value};
+use crate::{Engine, EvalError, Options};
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+/// What a witness must show under the evaluator.
+#[derive(Clone, Debug)]
+pub(crate) enum Check {
+    /// Nothing to show (no case can show it).
+    None,
+    /// The rule applies but an exception defeats it.
+    Defeated(RuleId),
+    /// The evaluator reports a conflict between the two rules.
+    Conflict(RuleId, RuleId),
+    /// Both rules are active (or conflict).
+    BothActive(RuleId, RuleId),
+    /// On the witness's date neither version is in force, while the case
+    /// is decided by `before` on its last day and by `after` on its first.
+    Hole {
+        /// The version whose force ends.
+        before: RuleId,
+        /// The version whose force begins.
+        after: RuleId,
+        /// The day `before` ends.
+        end: Date,
+        /// The day `after` begins.
+        begin: Date,
+    },
+    /// The definition is undetermined with no rule and no default.
+    NoRule,
+}
+
+/// A checked, shrunk witness.
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// The case.
+    pub case: Case,
+    /// The facts it gives, in the program's order.
+    pub facts: Vec<FactId>,
+}
+
+impl Witness {
+    /// The witness as a case file (JSON) that `refuge eval` reproduces.
+    pub fn to_json(&self, program: &Program, def: DefId, description: &str) -> serde_json::Value {
+        let mut settings = serde_json::Map::new();
+        let mut plain = Vec::new();
+        for &f in &self.facts {
+            let Some(info) = program.facts.get(f.index()) else {
+                continue;
+            };
+            match (&info.setting, self.case.fact(f)) {
+                (Some(_), Some(v)) => {
+                    settings.insert(info.path.clone(), v.to_json(program));
+                }
+                (None, Some(_)) => plain.push(f),
+                _ => {}
+            }
+        }
+        let mut discretions = serde_json::Map::new();
+        for (i, d) in self.case.discretions.iter().enumerate() {
+            if let (Some(d), Some(rule)) = (d, program.rules.get(i)) {
+                discretions.insert(rule.name.clone(), serde_json::Value::Bool(*d));
+            }
+        }
+        let name = program
+            .definitions
+            .get(def.index())
+            .map_or("?", |d| d.name.as_str());
+        serde_json::json!({
+            "description": description,
+            "as_of": self.case.as_of.map(|d| d.to_string()),
+            "verdicts": [name],
+            "settings": settings,
+            "discretions": discretions,
+            "facts": crate::explain::facts_object(program, &self.case, plain.into_iter()),
+        })
+    }
+}
+
+/// The last model as a complete case (every fact the encoding read).
+pub(crate) fn from_model(enc: &Encoder<'_>) -> Case {
+    let program = enc.program;
+    let mut case = Case::new(program);
+    let as_of = bits::value(&enc.sat, &enc.as_of);
+    case.as_of = date_of(as_of);
+    for (i, info) in program.facts.iter().enumerate() {
+        let Ok(id) = u32::try_from(i).map(FactId) else {
+            continue;
+        };
+        let Some(val) = enc.fact_val(id) else {
+            continue;
+        };
+        if let Some(v) = value(enc, info.ty, val) {
+            case.set_fact(id, v);
+        }
+    }
+    for (i, _) in program.rules.iter().enumerate() {
+        let Ok(id) = u32::try_from(i).map(RuleId) else {
+            continue;
+        };
+        if let Some(l) = enc.discretion_lit(id) {
+            case.set_discretion(id, enc.sat.value(l));
+        }
+    }
+    case
+}
+
+fn value(enc: &Encoder<'_>, ty: Type, val: &Val) -> Option<Value> {
+    let sat = &enc.sat;
+    Some(match (ty, val) {
+        (Type::Bool, Val::Bool(l)) => Value::Bool(sat.value(*l)),
+        (Type::Integer, Val::Num { word, .. }) => {
+            Value::Integer(i64::try_from(bits::value(sat, word)).ok()?)
+        }
+        (Type::Decimal, Val::Num { word, scale }) => Value::Decimal(
+            Decimal::try_from_i128_with_scale(bits::value(sat, word), *scale)
+                .ok()?
+                .normalize(),
+        ),
+        (Type::Money, Val::Num { word, scale }) => Value::Money(Money {
+            amount: Decimal::try_from_i128_with_scale(bits::value(sat, word), *scale)
+                .ok()?
+                .normalize(),
+            currency: currency(enc.program),
+        }),
+        (Type::Date, Val::Num { word, .. }) => Value::Date(date_of(bits::value(sat, word))?),
+        (Type::Duration, Val::Duration { months, days }) => Value::Duration(Duration {
+            months: i64::try_from(bits::value(sat, months)).ok()?,
+            days: i64::try_from(bits::value(sat, days)).ok()?,
+        }),
+        (Type::Enum(e), Val::Enum(lits)) => {
+            let i = lits.iter().position(|&l| sat.value(l))?;
+            Value::Enum(e, u32::try_from(i).ok()?)
+        }
+        (Type::Set(e), Val::Set(lits)) => {
+            let mut set = 0u128;
+            for (i, &l) in lits.iter().enumerate().take(128) {
+                if sat.value(l) {
+                    set |= 1u128 << i;
+                }
+            }
+            Value::Set(e, set)
+        }
+        _ => return None,
+    })
+}
+
+/// The currency of the program's money constants (`KRW` if none).
+fn currency(program: &Program) -> [u8; 3] {
+    let mut found = None;
+    super::encode::constants(program, &mut |v| {
+        if let (Value::Money(m), None) = (v, found) {
+            found = Some(m.currency);
+        }
+    });
+    for f in &program.facts {
+        if let (Some(s), None) = (&f.setting, found) {
+            if let Value::Money(m) = s.default {
+                found = Some(m.currency);
+            }
+        }
+    }
+    found.unwrap_or(*b"KRW")
+}
+
+/// True when the evaluator shows the finding on `case`.
+pub(crate) fn reproduces(program: &Program, def: DefId, case: &Case, check: &Check) -> bool {
+    let engine = Engine::new(program);
+    let name = program
+        .definitions
+        .get(def.index())
+        .map_or(String::new(), |d| d.name.clone());
+    let rule_name = |r: RuleId| program.rules.get(r.index()).map(|r| r.name.as_str());
+    let options = Options {
+        as_of: None,
+        verdicts: vec![name.clone()],
+    };
+    let entry_active = |case: &Case, r: RuleId| -> bool {
+        let Ok(ev) = engine.evaluate(case, &options) else {
+            return false;
+        };
+        let graph = ev.derivation();
+        graph
+            .node(def)
+            .map(|n| graph.rules_of(n))
+            .and_then(|rules| rules.iter().find(|e| e.rule == r))
+            .is_some_and(|e| e.active == Some(true))
+    };
+    match check {
+        Check::None => false,
+        Check::Conflict(a, b) | Check::BothActive(a, b) => match engine.evaluate(case, &options) {
+            Err(EvalError::Conflict(c)) => {
+                let pair = [Some(c.first.as_str()), Some(c.second.as_str())];
+                c.definition == name
+                    && pair.contains(&rule_name(*a))
+                    && pair.contains(&rule_name(*b))
+            }
+            Ok(_) if matches!(check, Check::BothActive(..)) => {
+                entry_active(case, *a) && entry_active(case, *b)
+            }
+            _ => false,
+        },
+        Check::Defeated(r) => {
+            let Ok(ev) = engine.evaluate(case, &options) else {
+                return false;
+            };
+            let graph = ev.derivation();
+            graph
+                .node(def)
+                .map(|n| graph.rules_of(n))
+                .and_then(|rules| rules.iter().find(|e| e.rule == *r))
+                .is_some_and(|e| {
+                    e.in_force && e.condition == Some(true) && e.defeated == Some(true)
+                })
+        }
+        Check::NoRule => match engine.evaluate(case, &options) {
+            Ok(ev) => ev
+                .node(def)
+                .is_some_and(|n| n.decided == Decided::Undetermined(Undetermined::NoRule)),
+            Err(_) => false,
+        },
+        Check::Hole {
+            before,
+            after,
+            end,
+            begin,
+        } => {
+            let Some(date) = case.as_of else {
+                return false;
+            };
+            if date < *end || date >= *begin {
+                return false;
+            }
+            let mut earlier = case.clone();
+            earlier.as_of = end.yesterday().ok();
+            let mut later = case.clone();
+            later.as_of = Some(*begin);
+            entry_active(&earlier, *before) && entry_active(&later, *after)
+        }
+    }
+}
+
+/// Checks the model's case and removes every fact and discretion the
+/// finding does not need (`None`: the evaluator does not confirm it).
+pub(crate) fn shrink(
+    program: &Program,
+    def: DefId,
+    mut case: Case,
+    check: &Check,
+) -> Option<Witness> {
+    if !reproduces(program, def, &case, check) {
+        return None;
+    }
+    let defaults = Case::new(program);
+    for i in 0..case.facts.len() {
+        let Some(slot) = case.facts.get(i).cloned() else {
+            continue;
+        };
+        let default = defaults.facts.get(i).cloned().flatten();
+        if slot.is_none() || slot == default {
+            continue;
+        }
+        if let Some(s) = case.facts.get_mut(i) {
+            *s = default;
+        }
+        if !reproduces(program, def, &case, check) {
+            if let Some(s) = case.facts.get_mut(i) {
+                *s = slot;
+            }
+        }
+    }
+    for i in 0..case.discretions.len() {
+        let Some(Some(d)) = case.discretions.get(i).copied() else {
+            continue;
+        };
+        if let Some(s) = case.discretions.get_mut(i) {
+            *s = None;
+        }
+        if !reproduces(program, def, &case, check) {
+            if let Some(s) = case.discretions.get_mut(i) {
+                *s = Some(d);
+            }
+        }
+    }
+    // A date a reader recognises: the latest date the program names that
+    // still shows the finding (else the solver's).
+    for date in dates(program).into_iter().rev() {
+        let mut moved = case.clone();
+        moved.as_of = Some(date);
+        if reproduces(program, def, &moved, check) {
+            case = moved;
+            break;
+        }
+    }
+    let facts = (0..case.facts.len())
+        .filter_map(|i| {
+            let id = FactId(u32::try_from(i).ok()?);
+            let given = case.fact(id)?;
+            let default = defaults.fact(id);
+            (default != Some(given)).then_some(id)
+        })
+        .collect();
+    Some(Witness { case, facts })
+}
+
+/// The dates the program names (rules' and rows' force, 2000-01-01), sorted.
+fn dates(program: &Program) -> Vec<Date> {
+    let mut out = vec![jiff::civil::date(2000, 1, 1)];
+    let metas = program.rules.iter().map(|r| &r.meta).chain(
+        program
+            .tables
+            .iter()
+            .flat_map(|t| t.rows.iter().map(|r| &r.meta)),
+    );
+    for meta in metas {
+        out.extend(meta.from);
+        out.extend(meta.until.and_then(|u| u.yesterday().ok()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
