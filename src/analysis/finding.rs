@@ -267,10 +267,9 @@ fn finding_value(
         return Some(v.display(program));
     }
     let w = witness?;
-    let name = program.definitions.get(def.index())?.name.clone();
     let options = crate::Options {
         as_of: None,
-        verdicts: vec![name],
+        verdicts: vec![def],
     };
     // The conflict stops evaluation; the value is read from a copy of the
     // witness in which only this rule's definition is asked for.

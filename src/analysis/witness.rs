@@ -181,7 +181,7 @@ pub(crate) fn reproduces(program: &Program, def: DefId, case: &Case, check: &Che
     let rule_name = |r: RuleId| program.rules.get(r.index()).map(|r| r.name.as_str());
     let options = Options {
         as_of: None,
-        verdicts: vec![name.clone()],
+        verdicts: vec![def],
     };
     let entry_active = |case: &Case, r: RuleId| -> bool {
         let Ok(ev) = engine.evaluate(case, &options) else {
