@@ -18,6 +18,7 @@
 
 pub mod analysis;
 pub mod ast;
+pub mod batch;
 pub mod case;
 pub mod check;
 pub mod cli;

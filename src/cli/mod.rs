@@ -14,6 +14,7 @@
 #[macro_use]
 mod output;
 mod analyse;
+mod batch;
 mod check;
 mod diff;
 mod doc;

@@ -10,6 +10,7 @@
 
 mod analysis;
 mod bad_error_messages;
+mod batch;
 mod check;
 mod cli;
 mod common;
