@@ -248,7 +248,7 @@ pub fn write_value(out: &mut Vec<u8>, program: &Program, value: &Value) {
         Value::Integer(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Enum(e, v) => json_str(out, crate::value::variant_name(program, *e, *v)),
+        Value::Enum(e, v) => json_str(out, crate::ir::variant_name(program, *e, *v)),
         Value::Set(e, bits) => {
             out.push(b'[');
             let mut first = true;
@@ -257,7 +257,7 @@ pub fn write_value(out: &mut Vec<u8>, program: &Program, value: &Value) {
                     out.push(b',');
                 }
                 first = false;
-                json_str(out, crate::value::variant_name(program, *e, v));
+                json_str(out, crate::ir::variant_name(program, *e, v));
             }
             out.push(b']');
         }

@@ -30,6 +30,7 @@ pub mod doc;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+pub mod ids;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;

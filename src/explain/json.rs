@@ -224,11 +224,11 @@ impl Serialize for ValueJson<'_> {
             Value::Date(d) => serializer.collect_str(d),
             Value::Duration(d) => serializer.serialize_str(&crate::value::display_duration(*d)),
             Value::Text(t) => serializer.serialize_str(t),
-            Value::Enum(e, v) => serializer.serialize_str(crate::value::variant_name(p, *e, *v)),
+            Value::Enum(e, v) => serializer.serialize_str(crate::ir::variant_name(p, *e, *v)),
             Value::Set(e, bits) => {
                 let mut seq = serializer.serialize_seq(Some(bits.count_ones() as usize))?;
                 for v in (0..128u32).filter(|v| bits & (1u128 << v) != 0) {
-                    seq.serialize_element(crate::value::variant_name(p, *e, v))?;
+                    seq.serialize_element(crate::ir::variant_name(p, *e, v))?;
                 }
                 seq.end()
             }
