@@ -132,12 +132,16 @@ pub(crate) struct Encoder<'p> {
     // The definition being encoded: its guarded errors and inexact forms.
     errors: Vec<L>,
     inexact: Vec<Inexact>,
+    // The expression being encoded (for `too_large`).
+    span: Span,
 }
 
 /// Bits of a decimal or money fact (below `2^60` units).
 const AMOUNT_BITS: usize = 60;
 /// Bits of a duration's months and days.
 const DURATION_BITS: usize = 40;
+/// The largest mantissa of the evaluator's decimals (96 bits).
+const DECIMAL_LIMIT: i128 = (1i128 << 96) - 1;
 
 /// Days since 1970-01-01.
 pub(crate) fn day_number(date: Date) -> i128 {
@@ -173,6 +177,7 @@ impl<'p> Encoder<'p> {
             in_progress: vec![false; program.definitions.len()],
             errors: Vec::new(),
             inexact: Vec::new(),
+            span: Span::default(),
         }
     }
 
@@ -584,8 +589,29 @@ impl<'p> Encoder<'p> {
         if to <= from {
             return word.clone();
         }
-        let factor = 10i128.checked_pow(to - from).unwrap_or(1);
-        bits::mul_constant(&mut self.sat, word, factor)
+        let scaled = 10i128
+            .checked_pow(to - from)
+            .and_then(|factor| bits::mul_constant(&mut self.sat, word, factor));
+        match scaled {
+            Some(w) => w,
+            None => {
+                self.too_large();
+                bits::fresh(&mut self.sat, 126)
+            }
+        }
+    }
+
+    /// A number beyond what the encoding represents: the value is replaced
+    /// by a fresh one (more behaviours than the evaluator's, never fewer)
+    /// and the form under encoding is recorded as inexact.
+    fn too_large(&mut self) {
+        let inexact = Inexact {
+            what: "a number too large to encode exactly".to_owned(),
+            span: self.span,
+        };
+        if !self.inexact.contains(&inexact) {
+            self.inexact.push(inexact);
+        }
     }
 
     /// Equality of two values of one type.
@@ -674,6 +700,13 @@ impl<'p> Encoder<'p> {
 
     /// The three-valued encoding of an expression evaluated when `guard`.
     pub(crate) fn expr(&mut self, expr: &Expr, guard: L) -> Term {
+        let outer = std::mem::replace(&mut self.span, expr.span);
+        let term = self.expr_here(expr, guard);
+        self.span = outer;
+        term
+    }
+
+    fn expr_here(&mut self, expr: &Expr, guard: L) -> Term {
         match &expr.kind {
             ExprKind::Const(v) => {
                 let val = self.constant(v);
@@ -746,19 +779,25 @@ impl<'p> Encoder<'p> {
             }
             ExprKind::Neg(a) => {
                 let x = self.expr(a, guard);
+                let sat = &mut self.sat;
                 let val = match &x.val {
-                    Val::Num { word, scale } => Val::Num {
-                        word: bits::neg(&mut self.sat, word),
+                    Val::Num { word, scale } => bits::neg(sat, word).map(|word| Val::Num {
+                        word,
                         scale: *scale,
-                    },
-                    Val::Duration { months, days } => Val::Duration {
-                        months: bits::neg(&mut self.sat, months),
-                        days: bits::neg(&mut self.sat, days),
-                    },
+                    }),
+                    Val::Duration { months, days } => {
+                        match (bits::neg(sat, months), bits::neg(sat, days)) {
+                            (Some(months), Some(days)) => Some(Val::Duration { months, days }),
+                            _ => None,
+                        }
+                    }
                     _ => return self.inexact(expr, "negation of a value that is not a number"),
                 };
+                let Some(mut val) = val else {
+                    return self.inexact(expr, "a number too large to encode exactly");
+                };
                 if expr.ty == Type::Integer {
-                    self.integer_range(guard, x.known, &val);
+                    val = self.integer_range(guard, x.known, val);
                 }
                 Term {
                     known: x.known,
@@ -783,10 +822,10 @@ impl<'p> Encoder<'p> {
                 let y = self.expr(b, guard);
                 let known = self.sat.and2(x.known, y.known);
                 let reached = self.sat.and2(guard, known);
-                match self.arith(*op, &x.val, &y.val) {
-                    Ok(val) => {
+                match self.arith(*op, &x.val, &y.val, expr.ty) {
+                    Ok(mut val) => {
                         if expr.ty == Type::Integer {
-                            self.integer_range(reached, self.sat.t(), &val);
+                            val = self.integer_range(reached, self.sat.t(), val);
                         }
                         Term { known, val }
                     }
@@ -874,17 +913,26 @@ impl<'p> Encoder<'p> {
         }
     }
 
-    /// An integer result outside the evaluator's 64 bits is an error.
-    fn integer_range(&mut self, guard: L, known: L, val: &Val) {
-        if let Val::Num { word, .. } = val {
-            let fits = bits::within(
-                &mut self.sat,
-                word,
-                i128::from(i64::MIN),
-                i128::from(i64::MAX),
-            );
-            let reached = self.sat.and2(guard, known);
-            self.error(reached, !fits);
+    /// An integer result outside the evaluator's 64 bits is an error; past
+    /// it, the result is its 64 bits (equal to it whenever there is no
+    /// error, which is all the questions ask about).
+    fn integer_range(&mut self, guard: L, known: L, val: Val) -> Val {
+        match val {
+            Val::Num { word, scale } => {
+                let fits = bits::within(
+                    &mut self.sat,
+                    &word,
+                    i128::from(i64::MIN),
+                    i128::from(i64::MAX),
+                );
+                let reached = self.sat.and2(guard, known);
+                self.error(reached, !fits);
+                Val::Num {
+                    word: bits::truncate(&self.sat, &word, 64),
+                    scale,
+                }
+            }
+            other => other,
         }
     }
 
@@ -952,36 +1000,48 @@ impl<'p> Encoder<'p> {
     }
 
     /// Arithmetic, as `eval::expr::arith` (`Err`: not encodable exactly).
-    fn arith(&mut self, op: ArithOp, a: &Val, b: &Val) -> Result<Val, &'static str> {
+    fn arith(&mut self, op: ArithOp, a: &Val, b: &Val, ty: Type) -> Result<Val, &'static str> {
+        const TOO_LARGE: &str = "a number too large to encode exactly";
         match (a, b) {
-            (Val::Num { word: x, scale: sx }, Val::Num { word: y, scale: sy }) => match op {
-                ArithOp::Add | ArithOp::Sub => {
-                    let s = (*sx).max(*sy);
-                    let x = self.rescale(x, *sx, s);
-                    let y = self.rescale(y, *sy, s);
-                    let word = if op == ArithOp::Add {
-                        bits::add(&mut self.sat, &x, &y)
-                    } else {
-                        bits::sub(&mut self.sat, &x, &y)
-                    };
-                    Ok(Val::Num { word, scale: s })
+            (Val::Num { word: x, scale: sx }, Val::Num { word: y, scale: sy }) => {
+                let (word, scale) = match op {
+                    ArithOp::Add | ArithOp::Sub => {
+                        let s = (*sx).max(*sy);
+                        let x = self.rescale(x, *sx, s);
+                        let y = self.rescale(y, *sy, s);
+                        let word = if op == ArithOp::Add {
+                            bits::add(&mut self.sat, &x, &y)
+                        } else {
+                            bits::sub(&mut self.sat, &x, &y)
+                        };
+                        (word.ok_or(TOO_LARGE)?, s)
+                    }
+                    ArithOp::Mul => (bits::mul(&mut self.sat, x, y).ok_or(TOO_LARGE)?, sx + sy),
+                    ArithOp::Div => return Err("a division (its decimal rounding)"),
+                };
+                match ty {
+                    // Two dates: the days from the second to the first.
+                    Type::Duration => Ok(Val::Duration {
+                        months: bits::constant(&self.sat, 0),
+                        days: word,
+                    }),
+                    // The evaluator's decimals hold 96 bits and round past them.
+                    Type::Decimal | Type::Money
+                        if word.lo() < -DECIMAL_LIMIT || word.hi() > DECIMAL_LIMIT =>
+                    {
+                        Err("decimal arithmetic beyond 28 digits (the evaluator rounds it)")
+                    }
+                    _ => Ok(Val::Num { word, scale }),
                 }
-                ArithOp::Mul => Ok(Val::Num {
-                    word: bits::mul(&mut self.sat, x, y),
-                    scale: sx + sy,
-                }),
-                ArithOp::Div => Err("a division (its decimal rounding)"),
-            },
+            }
             (Val::Num { word, scale: 0 }, Val::Duration { months, days })
             | (Val::Duration { months, days }, Val::Num { word, scale: 0 })
                 if matches!(op, ArithOp::Add | ArithOp::Sub) =>
             {
                 // A date and a duration: exact in days only.
-                let zero = bits::constant(&self.sat, 0);
                 match bits::constant_value(&self.sat, months) {
                     Some(0) => {}
                     _ => {
-                        let _ = zero;
                         return Err("a date plus or minus months or years (calendar arithmetic)");
                     }
                 }
@@ -990,7 +1050,10 @@ impl<'p> Encoder<'p> {
                 } else {
                     bits::sub(&mut self.sat, word, days)
                 };
-                Ok(Val::Num { word, scale: 0 })
+                Ok(Val::Num {
+                    word: word.ok_or(TOO_LARGE)?,
+                    scale: 0,
+                })
             }
             (
                 Val::Duration {
@@ -1015,15 +1078,18 @@ impl<'p> Encoder<'p> {
                 } else {
                     return Err("arithmetic on durations");
                 };
-                Ok(Val::Duration { months, days })
+                Ok(Val::Duration {
+                    months: months.ok_or(TOO_LARGE)?,
+                    days: days.ok_or(TOO_LARGE)?,
+                })
             }
             (Val::Duration { months, days }, Val::Num { word, scale: 0 })
             | (Val::Num { word, scale: 0 }, Val::Duration { months, days })
                 if op == ArithOp::Mul =>
             {
                 Ok(Val::Duration {
-                    months: bits::mul(&mut self.sat, months, word),
-                    days: bits::mul(&mut self.sat, days, word),
+                    months: bits::mul(&mut self.sat, months, word).ok_or(TOO_LARGE)?,
+                    days: bits::mul(&mut self.sat, days, word).ok_or(TOO_LARGE)?,
                 })
             }
             _ => Err("arithmetic on these types"),
@@ -1078,7 +1144,9 @@ impl<'p> Encoder<'p> {
                     x.clone()
                 } else {
                     let k = 10i128.checked_pow(scale - places).unwrap_or(1);
-                    let word = self.round(f, word, k);
+                    let Some(word) = self.round(f, word, k) else {
+                        return self.inexact(expr, "a number too large to encode exactly");
+                    };
                     Val::Num {
                         word,
                         scale: places,
@@ -1086,10 +1154,10 @@ impl<'p> Encoder<'p> {
                 }
             }
             (Builtin::DaysBetween, [Val::Num { word: a, .. }, Val::Num { word: b, .. }]) => {
-                Val::Num {
-                    word: bits::sub(&mut self.sat, b, a),
-                    scale: 0,
-                }
+                let Some(word) = bits::sub(&mut self.sat, b, a) else {
+                    return self.inexact(expr, "a number too large to encode exactly");
+                };
+                Val::Num { word, scale: 0 }
             }
             (Builtin::YearsBetween, _) => {
                 return self.inexact(expr, "whole years between two dates (calendar arithmetic)")
@@ -1097,11 +1165,10 @@ impl<'p> Encoder<'p> {
             (Builtin::Count, [Val::Set(s)]) => {
                 let mut acc = bits::constant(&self.sat, 0);
                 for &l in s {
-                    let mut one = bits::constant(&self.sat, 0);
-                    if let Some(b0) = one.first_mut() {
-                        *b0 = l;
+                    let one = bits::of_bit(&self.sat, l);
+                    if let Some(sum) = bits::add(&mut self.sat, &acc, &one) {
+                        acc = sum;
                     }
-                    acc = bits::add(&mut self.sat, &acc, &one);
                 }
                 Val::Num {
                     word: acc,
@@ -1114,26 +1181,28 @@ impl<'p> Encoder<'p> {
     }
 
     /// `round`, `floor` or `ceil` of a scaled number by `k = 10^places`.
-    fn round(&mut self, f: Builtin, word: &Word, k: i128) -> Word {
-        match f {
-            Builtin::Floor => bits::floor_div(&mut self.sat, word, k),
+    fn round(&mut self, f: Builtin, word: &Word, k: i128) -> Option<Word> {
+        let sat = &mut self.sat;
+        Some(match f {
+            Builtin::Floor => bits::floor_div(sat, word, k),
             Builtin::Ceil => {
-                let negated = bits::neg(&mut self.sat, word);
-                let q = bits::floor_div(&mut self.sat, &negated, k);
-                bits::neg(&mut self.sat, &q)
+                let negated = bits::neg(sat, word)?;
+                let q = bits::floor_div(sat, &negated, k);
+                bits::neg(sat, &q)?
             }
             _ => {
                 // Half away from zero: ⌊(|x| + k/2) / k⌋ with x's sign.
-                let negative = word.last().copied().unwrap_or_else(|| self.sat.f());
-                let negated = bits::neg(&mut self.sat, word);
-                let magnitude = bits::ite(&mut self.sat, negative, &negated, word);
-                let half = bits::constant(&self.sat, k / 2);
-                let shifted = bits::add(&mut self.sat, &magnitude, &half);
-                let q = bits::floor_div(&mut self.sat, &shifted, k);
-                let neg_q = bits::neg(&mut self.sat, &q);
-                bits::ite(&mut self.sat, negative, &neg_q, &q)
+                let negative = word.sign(sat);
+                let negated = bits::neg(sat, word)?;
+                let magnitude = bits::ite(sat, negative, &negated, word);
+                let magnitude = bits::at_least(sat, &magnitude, 0);
+                let half = bits::constant(sat, k / 2);
+                let shifted = bits::add(sat, &magnitude, &half)?;
+                let q = bits::floor_div(sat, &shifted, k);
+                let neg_q = bits::neg(sat, &q)?;
+                bits::ite(sat, negative, &neg_q, &q)
             }
-        }
+        })
     }
 
     /// `T[keys].column` (`column` given) or `exists T[keys]`.
@@ -1184,16 +1253,11 @@ impl<'p> Encoder<'p> {
 
 /// A date word within jiff's range.
 fn date_word(sat: &mut Sat) -> Word {
-    let word = bits::fresh(sat, 23);
-    let lo = day_number(Date::MIN);
-    let hi = day_number(Date::MAX);
-    let inside = bits::within(sat, &word, lo, hi);
-    sat.require(inside);
-    word
+    bits::fresh_within(sat, day_number(Date::MIN), day_number(Date::MAX))
 }
 
 /// `lo ≤ date < hi` for day numbers.
-pub(crate) fn date_between(sat: &mut Sat, date: &[L], lo: i128, hi: i128) -> L {
+pub(crate) fn date_between(sat: &mut Sat, date: &Word, lo: i128, hi: i128) -> L {
     bits::within(sat, date, lo, hi - 1)
 }
 

@@ -68,15 +68,29 @@ impl Analysis {
 /// Analyses every definition of a program.
 pub fn analyse(program: &Program) -> Analysis {
     let start = Instant::now();
+    let timings = std::env::var_os("REFUGE_ANALYSIS_TIMINGS").is_some();
     let mut run = Run {
         enc: Encoder::new(program),
         program,
         findings: Vec::new(),
         questions: 0,
+        solving: Duration::ZERO,
+        witnessing: Duration::ZERO,
     };
-    for (i, _) in program.definitions.iter().enumerate() {
+    for (i, def) in program.definitions.iter().enumerate() {
         if let Ok(i) = u32::try_from(i) {
+            let (t0, q0, s0, w0) = (Instant::now(), run.questions, run.solving, run.witnessing);
             run.definition(DefId(i));
+            if timings {
+                eprintln!(
+                    "timing: {:>8.1} ms  solve {:>8.1} ms  witness {:>8.1} ms  {:>3} questions  {}",
+                    t0.elapsed().as_secs_f64() * 1e3,
+                    (run.solving - s0).as_secs_f64() * 1e3,
+                    (run.witnessing - w0).as_secs_f64() * 1e3,
+                    run.questions - q0,
+                    def.name
+                );
+            }
         }
     }
     let accepts = Accepts::of(program);
@@ -96,12 +110,17 @@ struct Run<'p> {
     program: &'p Program,
     findings: Vec<Finding>,
     questions: usize,
+    solving: Duration,
+    witnessing: Duration,
 }
 
 impl Run<'_> {
     fn ask(&mut self, assumptions: &[sat::L]) -> bool {
         self.questions += 1;
-        self.enc.sat.solve(assumptions)
+        let start = Instant::now();
+        let answer = self.enc.sat.solve(assumptions);
+        self.solving += start.elapsed();
+        answer
     }
 
     fn definition(&mut self, id: DefId) {
@@ -259,6 +278,20 @@ impl Run<'_> {
     /// A finding from the last model: its witness, checked and shrunk by the
     /// evaluator.
     fn found(
+        &mut self,
+        def: DefId,
+        kind: FindingKind,
+        rules: Vec<RuleId>,
+        check: Check,
+        inexact: &[encode::Inexact],
+    ) -> Finding {
+        let start = Instant::now();
+        let finding = self.found_untimed(def, kind, rules, check, inexact);
+        self.witnessing += start.elapsed();
+        finding
+    }
+
+    fn found_untimed(
         &mut self,
         def: DefId,
         kind: FindingKind,
