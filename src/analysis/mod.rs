@@ -71,6 +71,7 @@ pub fn analyse(program: &Program) -> Analysis {
     let timings = std::env::var_os("REFUGE_ANALYSIS_TIMINGS").is_some();
     let mut run = Run {
         enc: Encoder::new(program),
+        engine: crate::Engine::new(program),
         program,
         findings: Vec::new(),
         questions: 0,
@@ -107,6 +108,8 @@ pub fn analyse(program: &Program) -> Analysis {
 
 struct Run<'p> {
     enc: Encoder<'p>,
+    /// The evaluator, which checks and shrinks every witness.
+    engine: crate::Engine<'p>,
     program: &'p Program,
     findings: Vec<Finding>,
     questions: usize,
@@ -305,7 +308,7 @@ impl Run<'_> {
         };
         let (witness, undecided) = match witness {
             None => (None, None),
-            Some(case) => match witness::shrink(self.program, def, case, &check) {
+            Some(case) => match witness::shrink(&self.engine, def, case, &check, self.enc.scale) {
                 Some(w) => (Some(w), None),
                 None => {
                     let why = if inexact.is_empty() {
