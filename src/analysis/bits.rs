@@ -386,13 +386,20 @@ pub(crate) fn within(sat: &mut Sat, a: &Word, lo: i128, hi: i128) -> L {
     sat.and2(above, below)
 }
 
-/// `a`, known by the caller never to be below `lo` (its interval narrowed;
-/// only for values that cannot be less by their construction).
-pub(crate) fn at_least(sat: &Sat, a: &Word, lo: i128) -> Word {
-    if a.lo >= lo || lo > a.hi {
+/// `a`, known by the caller to lie in `[lo, hi]` by its construction (a
+/// remainder, a day of the year): its interval narrowed, its bits cut to
+/// fit. Only for values that cannot fall outside in any model.
+pub(crate) fn narrow(sat: &Sat, a: &Word, lo: i128, hi: i128) -> Word {
+    let (lo, hi) = (lo.max(a.lo), hi.min(a.hi));
+    if lo > hi {
         return a.clone();
     }
-    make(sat, a.bits.clone(), lo, a.hi)
+    make(sat, a.bits.clone(), lo, hi)
+}
+
+/// The bits of a word (a key for caches of circuits built on it).
+pub(crate) fn key(a: &Word) -> Vec<L> {
+    a.bits.clone()
 }
 
 /// The low `bits` bits of `a`, as a word of that width: equal to `a`

@@ -30,6 +30,7 @@
 //! `accept` clause (`docs/language.md`), which the analysis reads.
 
 mod bits;
+mod calendar;
 mod encode;
 mod finding;
 mod sat;
@@ -176,14 +177,12 @@ impl Run<'_> {
                 {
                     continue;
                 }
-                let as_of = self.enc.as_of.clone();
                 let (lo, hi) = if begin < end {
                     (begin, end)
                 } else {
                     (end, begin)
                 };
-                let inside =
-                    encode::date_between(&mut self.enc.sat, &as_of, day_number(lo), day_number(hi));
+                let inside = self.enc.as_of_between(day_number(lo), day_number(hi));
                 if begin < end {
                     let both = [no_error, inside, a.active.t, b.active.t];
                     if self.ask(&both) {

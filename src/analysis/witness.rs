@@ -340,6 +340,7 @@ pub(crate) fn shrink(
 /// reads the one nearest the threshold (KRW 1,000,001). Two passes, as
 /// one number's bound can depend on another's.
 fn readable_numbers(case: &mut Case, scale: u32, holds: &dyn Fn(&Case) -> bool) {
+    dates_together(case, holds);
     for _ in 0..2 {
         for i in 0..case.facts.len() {
             let Some(Some(value)) = case.facts.get(i).cloned() else {
@@ -364,6 +365,62 @@ fn readable_numbers(case: &mut Case, scale: u32, holds: &dyn Fn(&Case) -> bool) 
                     }
                 }
             }
+        }
+    }
+}
+
+/// Moves the date facts all together toward the case's date: by whole
+/// 400-year cycles (which keep every calendar coincidence, such as a
+/// 29 February), then 4-year ones, then days, each as far as the finding
+/// still holds. Dates tied to one another (an application more than a
+/// year after the entry) keep their distance, which moving one at a time
+/// could not.
+fn dates_together(case: &mut Case, holds: &dyn Fn(&Case) -> bool) {
+    let Some(today) = case.as_of.map(day_number) else {
+        return;
+    };
+    for step in [146_097i128, 1461, 1] {
+        let dates: Vec<(usize, i128)> = case
+            .facts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| match v {
+                Some(Value::Date(d)) => Some((i, day_number(*d))),
+                _ => None,
+            })
+            .collect();
+        let Some(&(_, first)) = dates.first() else {
+            return;
+        };
+        let shifted = |steps: i128| {
+            let by = steps.checked_mul(step)?;
+            let mut moved = case.clone();
+            for &(i, day) in &dates {
+                let date = date_of(day.checked_add(by)?)?;
+                *moved.facts.get_mut(i)? = Some(Value::Date(date));
+            }
+            holds(&moved).then_some(moved)
+        };
+        // The most steps toward the date (0 holds: the case as it is).
+        let most = (today - first) / step;
+        let side = most.signum();
+        let n = if most == 0 || shifted(most).is_some() {
+            most.abs()
+        } else {
+            let mut lo = 0i128;
+            let mut hi = most.abs();
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if shifted(side * mid).is_some() {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        if let Some(moved) = shifted(side * n) {
+            *case = moved;
         }
     }
 }
