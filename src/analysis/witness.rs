@@ -320,7 +320,7 @@ pub(crate) fn shrink(
             at(&mut case, best);
         }
     }
-    readable_numbers(&mut case, scale, &holds);
+    readable_numbers(&mut case, &defaults, scale, &holds);
     let facts = (0..case.facts.len())
         .filter_map(|i| {
             let id = FactId(u32::try_from(i).ok()?);
@@ -339,13 +339,23 @@ pub(crate) fn shrink(
 /// is any case that shows it (KRW 7,230,529,201,743,331.33); a lawyer
 /// reads the one nearest the threshold (KRW 1,000,001). Two passes, as
 /// one number's bound can depend on another's.
-fn readable_numbers(case: &mut Case, scale: u32, holds: &dyn Fn(&Case) -> bool) {
-    dates_together(case, holds);
+fn readable_numbers(case: &mut Case, defaults: &Case, scale: u32, holds: &dyn Fn(&Case) -> bool) {
+    // Only the facts the witness gives: a setting left at its default is
+    // not the witness's to move.
+    let given = |case: &Case, i: usize| {
+        case.facts
+            .get(i)
+            .is_some_and(|v| v.is_some() && defaults.facts.get(i) != Some(v))
+    };
+    dates_together(case, &given, holds);
     for _ in 0..2 {
         for i in 0..case.facts.len() {
             let Some(Some(value)) = case.facts.get(i).cloned() else {
                 continue;
             };
+            if !given(case, i) {
+                continue;
+            }
             let today = case.as_of.map(day_number);
             let mut value = value;
             for (k, (from, target, step)) in parts(&value, scale, today).into_iter().enumerate() {
@@ -375,7 +385,11 @@ fn readable_numbers(case: &mut Case, scale: u32, holds: &dyn Fn(&Case) -> bool) 
 /// still holds. Dates tied to one another (an application more than a
 /// year after the entry) keep their distance, which moving one at a time
 /// could not.
-fn dates_together(case: &mut Case, holds: &dyn Fn(&Case) -> bool) {
+fn dates_together(
+    case: &mut Case,
+    given: &dyn Fn(&Case, usize) -> bool,
+    holds: &dyn Fn(&Case) -> bool,
+) {
     let Some(today) = case.as_of.map(day_number) else {
         return;
     };
@@ -385,7 +399,7 @@ fn dates_together(case: &mut Case, holds: &dyn Fn(&Case) -> bool) {
             .iter()
             .enumerate()
             .filter_map(|(i, v)| match v {
-                Some(Value::Date(d)) => Some((i, day_number(*d))),
+                Some(Value::Date(d)) if given(case, i) => Some((i, day_number(*d))),
                 _ => None,
             })
             .collect();
