@@ -19,8 +19,12 @@
 //! A "yes" comes with a model: a complete case and a date. It is turned into
 //! a case and checked by the evaluator itself ([`crate::Engine`]); then
 //! every fact that the finding does not need is removed, one at a time,
-//! again checked by the evaluator, which leaves a small witness that
-//! `refuge eval` reproduces. (Searching complete cases loses nothing: the
+//! again checked by the evaluator, and the numbers left are moved as near
+//! zero (dates: the case's date) as the evaluator still shows the finding,
+//! which leaves a small, readable witness that `refuge eval` reproduces.
+//!
+//! `REFUGE_ANALYSIS_TIMINGS=1` prints, per definition, the time taken, the
+//! part spent in the solver and in witnesses, and the questions asked. (Searching complete cases loses nothing: the
 //! evaluator's logic is monotone, so a rule active with some facts missing
 //! is active in every completion.) Where the encoding had to stand a fresh
 //! value in for a construct it cannot express exactly and the evaluator
