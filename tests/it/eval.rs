@@ -233,8 +233,11 @@ fn every_case_summary_is_reviewed() {
     let cases = load_all(&program, &mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     expectations_hold(&program, &cases);
+    // The generated boundary cases (`boundary.rs`) check themselves and
+    // have no summary.
     let checks: Vec<(String, Box<dyn Fn() + '_>)> = cases
         .iter()
+        .filter(|l| !relative(&l.path).starts_with("tests/cases/boundary/"))
         .map(|Loaded { path, case }| {
             let name = snapshot_name(path);
             let text = summary(&program, &engine, case);

@@ -8,7 +8,9 @@
     reason = "test helpers fail the test with a message; JSON is read by path"
 )]
 
+mod absolute;
 mod bad_error_messages;
+mod boundary;
 mod check;
 mod cli;
 mod common;
