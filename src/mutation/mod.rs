@@ -12,7 +12,9 @@
 //! dropped (its exceptions no longer lift the rule); an exception's hold on
 //! a target dropped; an in-force date (of a rule or a table row) moved a day
 //! either way. Mutants are made on the syntax tree, never on the text, and
-//! each is checked (compiled) once; `test` blocks are never mutated.
+//! each is checked (compiled) once; `test` blocks are never mutated, nor
+//! table rows no rule can find or columns no rule reads (no change to them
+//! can change an outcome).
 //!
 //! A mutant is *killed* when some policy test or case file with
 //! expectations has a different outcome under it than under the policies as
@@ -169,10 +171,11 @@ pub enum RunError {
 
 /// Every mutant of a policy set, without running anything.
 pub fn mutants(sources: &SourceMap) -> Result<Vec<Site>, Diagnostics> {
-    let modules = parse(sources)?;
-    let mut walker = sites::Walker::enumerate(sources);
-    let mut copy = modules;
-    walker.walk(&mut copy);
+    let mut modules = parse(sources)?;
+    let program = compile_modules(sources, &modules)?.program;
+    let readable = sites::Readable::of(&program);
+    let mut walker = sites::Walker::enumerate(sources, &readable);
+    walker.walk(&mut modules);
     Ok(walker.sites)
 }
 
@@ -225,11 +228,16 @@ fn outcomes(program: &Program, suite: &[(String, Case)]) -> Vec<TestOutcome> {
 }
 
 /// Whether cases loaded against `a` can be evaluated against `b`: the
-/// same facts, definitions and rules, in the same order.
+/// same facts, definitions and rules, in the same order, and the same
+/// setting defaults (a case that does not override a setting takes the
+/// program's default when it is loaded).
 fn same_shape(a: &Program, b: &Program) -> bool {
     a.facts.len() == b.facts.len()
         && a.definitions.len() == b.definitions.len()
         && a.rules.len() == b.rules.len()
+        && a.facts.iter().zip(&b.facts).all(|(x, y)| {
+            x.setting.as_ref().map(|s| &s.default) == y.setting.as_ref().map(|s| &s.default)
+        })
 }
 
 /// Runs the policies' tests and the case files against every mutant of
@@ -249,7 +257,8 @@ pub fn run(
     if !failing.is_empty() {
         return Err(RunError::Baseline(failing));
     }
-    let mut walker = sites::Walker::enumerate(sources);
+    let readable = sites::Readable::of(&program);
+    let mut walker = sites::Walker::enumerate(sources, &readable);
     walker.walk(&mut modules.clone());
     let sites = walker.sites;
 
@@ -262,6 +271,7 @@ pub fn run(
         };
         let fate = mutant_fate(
             sources,
+            &readable,
             &modules,
             n,
             &program,
@@ -317,8 +327,10 @@ pub fn run(
 }
 
 /// Applies mutation `n`, checks the result and runs the suite against it.
+#[allow(clippy::too_many_arguments, reason = "one mutant's whole context")]
 fn mutant_fate(
     sources: &SourceMap,
+    readable: &sites::Readable,
     modules: &[crate::ast::Module],
     n: usize,
     original: &Program,
@@ -327,7 +339,7 @@ fn mutant_fate(
     cases: &[CaseFile],
 ) -> Fate {
     let mut mutated = modules.to_vec();
-    let mut walker = sites::Walker::apply(sources, n);
+    let mut walker = sites::Walker::apply(sources, readable, n);
     walker.walk(&mut mutated);
     let program = match compile_modules(sources, &mutated) {
         Ok(c) => c.program,
@@ -343,8 +355,7 @@ fn mutant_fate(
     };
     let reloaded;
     let suite: &[(String, Case)] = if same_shape(original, &program) {
-        // Same tests, same cases: only the policies' test blocks are
-        // rebuilt, since they are lowered with the mutant.
+        // The same tests and cases, loaded as the mutant would load them.
         baseline_suite
     } else {
         match suite(&program, cases) {

@@ -8,7 +8,9 @@ use crate::ast::{
     BinaryOp, Clauses, Definition, DurationUnit, Expr, ExprKind, Ident, Item, Module, Rule,
     RuleKind, UnaryOp,
 };
+use crate::ir::{Expr as IrExpr, Program, TableId};
 use crate::source::{SourceMap, Span, Spanned};
+use crate::value::Value;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
@@ -35,9 +37,95 @@ struct Subject {
     location: String,
 }
 
+/// What rules can read of the tables: mutating anything else cannot change
+/// an outcome, so no mutant is made of it.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Readable {
+    /// `(table, column)` read by some `T[…].column`.
+    columns: std::collections::HashSet<(String, String)>,
+    /// `(table, row index)` some `exists T[…]` or `T[…].column` could find:
+    /// its keys match the constants the rule looks up with.
+    rows: std::collections::HashSet<(String, usize)>,
+}
+
+impl Readable {
+    /// What the rules of `program` read of its tables.
+    pub(super) fn of(program: &Program) -> Self {
+        let mut reads: Vec<(TableId, Vec<Option<Value>>, Option<usize>)> = Vec::new();
+        let exprs = program
+            .rules
+            .iter()
+            .flat_map(|r| r.when.iter().chain(r.value.iter()))
+            .chain(
+                program
+                    .definitions
+                    .iter()
+                    .filter_map(|d| d.default.as_ref().map(|d| &d.value)),
+            );
+        for e in exprs {
+            table_reads(e, &mut reads);
+        }
+        let mut readable = Readable::default();
+        for (table, keys, column) in &reads {
+            let Some(info) = program.tables.get(table.index()) else {
+                continue;
+            };
+            if let Some((name, _, _)) = column.and_then(|c| info.columns.get(c)) {
+                readable.columns.insert((info.name.clone(), name.clone()));
+            }
+            for (i, row) in info.rows.iter().enumerate() {
+                let matches = keys.iter().zip(&row.keys).all(|(k, v)| match k {
+                    Some(constant) => constant == v,
+                    None => true,
+                });
+                if matches {
+                    readable.rows.insert((info.name.clone(), i));
+                }
+            }
+        }
+        readable
+    }
+}
+
+/// Every table read in an expression: the table, each key's constant
+/// (`None`: computed), the column.
+fn table_reads(e: &IrExpr, out: &mut Vec<(TableId, Vec<Option<Value>>, Option<usize>)>) {
+    use crate::ir::ExprKind as K;
+    let keys_of = |keys: &[IrExpr]| keys.iter().map(crate::ir::constant).collect::<Vec<_>>();
+    match &e.kind {
+        K::Exists(t, keys) => {
+            out.push((*t, keys_of(keys), None));
+            keys.iter().for_each(|k| table_reads(k, out));
+        }
+        K::Lookup(t, keys, c) => {
+            out.push((*t, keys_of(keys), Some(*c)));
+            keys.iter().for_each(|k| table_reads(k, out));
+        }
+        K::Not(a) | K::Neg(a) => table_reads(a, out),
+        K::And(a, b)
+        | K::Or(a, b)
+        | K::Cmp(_, a, b)
+        | K::Arith(_, a, b)
+        | K::In(a, b)
+        | K::HasAny(a, b)
+        | K::HasAll(a, b) => {
+            table_reads(a, out);
+            table_reads(b, out);
+        }
+        K::If(c, a, b) => {
+            table_reads(c, out);
+            table_reads(a, out);
+            table_reads(b, out);
+        }
+        K::Set(items) | K::Call(_, items) => items.iter().for_each(|i| table_reads(i, out)),
+        K::Const(_) | K::Fact(_) | K::Def(_) | K::AsOf => {}
+    }
+}
+
 /// The walker: counts mutation sites and applies the one asked for.
 pub(super) struct Walker<'s> {
     sources: &'s SourceMap,
+    readable: &'s Readable,
     /// The site to apply (`None`: enumerate only).
     target: Option<usize>,
     count: usize,
@@ -48,9 +136,10 @@ pub(super) struct Walker<'s> {
 
 impl<'s> Walker<'s> {
     /// A walker that records every site without changing anything.
-    pub(super) fn enumerate(sources: &'s SourceMap) -> Self {
+    pub(super) fn enumerate(sources: &'s SourceMap, readable: &'s Readable) -> Self {
         Walker {
             sources,
+            readable,
             target: None,
             count: 0,
             sites: Vec::new(),
@@ -59,10 +148,10 @@ impl<'s> Walker<'s> {
     }
 
     /// A walker that applies site `n`.
-    pub(super) fn apply(sources: &'s SourceMap, n: usize) -> Self {
+    pub(super) fn apply(sources: &'s SourceMap, readable: &'s Readable, n: usize) -> Self {
         Walker {
             target: Some(n),
-            ..Walker::enumerate(sources)
+            ..Walker::enumerate(sources, readable)
         }
     }
 
@@ -145,7 +234,12 @@ impl<'s> Walker<'s> {
                         self.value(&mut setting.value);
                     }
                     Item::Table(table) => {
-                        for row in &mut table.rows {
+                        let table_name = table.name.node.clone();
+                        for (index, row) in table.rows.iter_mut().enumerate() {
+                            // A row no rule can find decides nothing.
+                            if !self.readable.rows.contains(&(table_name.clone(), index)) {
+                                continue;
+                            }
                             let keys: Vec<String> =
                                 row.keys.iter().map(|k| self.text(k.span)).collect();
                             self.subject = Subject {
@@ -154,8 +248,11 @@ impl<'s> Walker<'s> {
                                 location: self.sources.location(row.span),
                             };
                             self.dates(&mut row.clauses, "row");
-                            for (_, cell) in &mut row.cells {
-                                self.value(cell);
+                            for (column, cell) in &mut row.cells {
+                                let key = (table_name.clone(), column.node.clone());
+                                if self.readable.columns.contains(&key) {
+                                    self.value(cell);
+                                }
                             }
                         }
                     }

@@ -221,3 +221,38 @@ test "wrong" {
         Err(RunError::Baseline(f)) if f.len() == 1
     ));
 }
+
+#[test]
+fn a_setting_default_changed_reaches_the_cases_that_do_not_override_it() {
+    let policy = r#"
+source cat : treaty "Convention against Torture"
+fact torture_risk : bool
+setting established : date = 1984-12-10 "from when custom bars return" cite cat art 3 provenance reading
+verdict barred : bool {
+  default false cite cat art 3 provenance reading
+  rule custom when torture_risk and as_of >= established cite cat art 3 provenance reading
+}
+test "on the day custom is established" {
+  as_of 1984-12-10
+  given torture_risk = true
+  expect barred = true
+}
+test "the day before" {
+  as_of 1984-12-09
+  given torture_risk = true
+  expect barred = false
+}
+"#;
+    let mut sources = SourceMap::new();
+    sources.add("policies/custom.policy", policy);
+    let report = match run(&sources, &[], &Equivalents::default(), 1) {
+        Ok(r) => r,
+        Err(e) => panic!("{e:?}"),
+    };
+    for id in [
+        "setting established: date 1984-12-10 -> 1984-12-11",
+        "setting established: date 1984-12-10 -> 1984-12-09",
+    ] {
+        assert!(matches!(fate(&report, id), Fate::Killed(_)), "{id}");
+    }
+}
