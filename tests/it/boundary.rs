@@ -9,9 +9,9 @@
 //! `until U` is in force on the day before U and not on U; a row binds from
 //! its `from` day (inclusive) until its `until` day (exclusive), unless
 //! another row for the same keys binds then. The corpus in
-//! `tests/cases/boundary/` carries the same boundaries for the treaty table
+//! `tests/cases/boundary/` carries the same boundaries for the tables verdicts read
 //! as case files with `expect` blocks, so that `refuge test` and `refuge test
-//! --mutants` see them (see `boundary_cases_of_the_treaty_table_are_current`).
+//! --mutants` see them (see `boundary_cases_of_the_tables_verdicts_read_are_current`).
 
 use jiff::civil::Date;
 use refuge::case::Case;
@@ -257,119 +257,142 @@ fn every_dated_table_row_binds_from_its_first_day_and_not_the_day_before() {
     assert!(checked >= 120, "only {checked} row boundaries");
 }
 
-/// The boundary case files of the treaty table: for each row date, the
-/// verdict that says whether the state is bound by the treaty, on the day
-/// before and on the day itself. Written by `REFUGE_BLESS_BOUNDARY=1 cargo
-/// test boundary_cases`; this test fails when they are out of date (a row
-/// date changed: regenerate, and the diff shows the change of the law).
-fn treaty_boundary_cases(program: &Program) -> BTreeMap<String, serde_json::Value> {
+/// The boundary case files of the tables that verdicts read directly: for
+/// each verdict whose every rule is `exists T[k, …]` (each key a fact or a
+/// constant: the treaty verdicts, the bilateral instruments), for each row
+/// its rules can find and each of the row's dates, a case on the day before
+/// and one on the day itself, expecting the verdict true exactly when one of
+/// its rules finds a row in force that day. Written by
+/// `REFUGE_BLESS_BOUNDARY=1 cargo test --test it boundary_cases`; the test
+/// fails when they are out of date (a row date changed: regenerate, and the
+/// diff shows the change of the law).
+fn table_boundary_cases(program: &Program) -> BTreeMap<String, serde_json::Value> {
+    enum Key {
+        Fact(refuge::ir::FactId),
+        Const(Value),
+    }
     let mut out = BTreeMap::new();
-    let Some(t) = program
-        .tables
+    for def in program
+        .definitions
         .iter()
-        .position(|t| t.name == "treaty_participation")
-    else {
-        return out;
-    };
-    let table = &program.tables[t];
-    // Verdicts of the form `X_binds_current_state` whose rules are all
-    // `exists treaty_participation[current_state, TREATY]`.
-    let mut verdicts: Vec<(DefId, Vec<Value>)> = Vec::new();
-    for (d, def) in program.definitions.iter().enumerate() {
-        if !def.is_verdict || def.rules.is_empty() {
-            continue;
-        }
-        let treaties: Option<Vec<Value>> = def
+        .filter(|d| d.is_verdict && !d.rules.is_empty())
+    {
+        let patterns: Option<Vec<(TableId, Vec<Key>)>> = def
             .rules
             .iter()
             .map(
                 |r| match program.rules[r.index()].when.as_ref().map(|w| &w.kind) {
-                    Some(ExprKind::Exists(tid, keys)) if tid.index() == t => {
-                        match keys.as_slice() {
-                            [state, treaty] => match (&state.kind, &treaty.kind) {
-                                (ExprKind::Fact(f), ExprKind::Const(v))
-                                    if program.facts[f.index()].path == "current_state" =>
-                                {
-                                    Some(v.clone())
-                                }
-                                _ => None,
-                            },
+                    Some(ExprKind::Exists(t, keys)) => keys
+                        .iter()
+                        .map(|k| match &k.kind {
+                            ExprKind::Fact(f) => Some(Key::Fact(*f)),
+                            ExprKind::Const(v) => Some(Key::Const(v.clone())),
                             _ => None,
-                        }
-                    }
+                        })
+                        .collect::<Option<Vec<Key>>>()
+                        .map(|keys| (*t, keys)),
                     _ => None,
                 },
             )
             .collect();
-        if let Some(treaties) = treaties {
-            verdicts.push((DefId(d as u32), treaties));
-        }
-    }
-    for row in &table.rows {
-        let [state, treaty] = row.keys.as_slice() else {
-            continue;
-        };
-        let Some((def, treaties)) = verdicts.iter().find(|(_, ts)| ts.contains(treaty)) else {
-            continue;
-        };
-        let verdict = &program.definitions[def.index()].name;
-        let cite = row
-            .meta
-            .cites
-            .first()
-            .map(|c| {
-                format!(
-                    "{} {}",
-                    program.sources[c.source.index()].name,
-                    c.pinpoint.locators()
-                )
-            })
-            .unwrap_or_default();
-        let (s, tr) = (state.display(program), treaty.display(program));
-        let state_json = state.to_json(program);
-        for (day, in_force) in boundaries(&row.meta) {
-            // Bound by any of the verdict's treaties on that day.
-            let expected = treaties.iter().any(|tv| {
-                table
-                    .rows
+        let Some(patterns) = patterns else { continue };
+        for (table, keys) in &patterns {
+            let info = &program.tables[table.index()];
+            for row in &info.rows {
+                let matches = keys.iter().zip(&row.keys).all(|(k, v)| match k {
+                    Key::Const(c) => c == v,
+                    Key::Fact(_) => true,
+                });
+                if !matches {
+                    continue;
+                }
+                // The facts the case sets: the row's keys.
+                let facts: Vec<(refuge::ir::FactId, Value)> = keys
                     .iter()
-                    .any(|r| r.keys == [state.clone(), tv.clone()] && r.meta.in_force(day))
-            });
-            let edge = match (row.meta.from, row.meta.until) {
-                (Some(f), _) if day == f || day == day_before(f) => format!("binds from {f}"),
-                (_, Some(u)) => format!("binds until {u} (exclusive)"),
-                _ => String::new(),
-            };
-            let which = if in_force { "in force" } else { "not in force" };
-            let name = format!(
-                "{}__{}__{day}.json",
-                state_json.as_str().unwrap_or("state"),
-                tr.replace(' ', "_")
-            );
-            out.insert(
-                name,
-                serde_json::json!({
-                    "description": format!(
-                        "Boundary (generated): {s} and {tr}: the row {edge} ({cite}); on {day} it is {which}, so `{verdict}` is {expected}"
-                    ),
-                    "as_of": day.to_string(),
-                    "verdicts": [verdict],
-                    "facts": { "current_state": state_json },
-                    "expect": { verdict.clone(): expected },
-                }),
-            );
+                    .zip(&row.keys)
+                    .filter_map(|(k, v)| match k {
+                        Key::Fact(f) => Some((*f, v.clone())),
+                        Key::Const(_) => None,
+                    })
+                    .collect();
+                let value_of = |f: refuge::ir::FactId| {
+                    facts.iter().find(|(g, _)| *g == f).map(|(_, v)| v.clone())
+                };
+                let cite = row
+                    .meta
+                    .cites
+                    .first()
+                    .map(|c| {
+                        format!(
+                            "{} {}",
+                            program.sources[c.source.index()].name,
+                            c.pinpoint.locators()
+                        )
+                    })
+                    .unwrap_or_default();
+                let shown: Vec<String> = row.keys.iter().map(|k| k.display(program)).collect();
+                for (day, in_force) in boundaries(&row.meta) {
+                    // Any of the verdict's rules finds a row in force that day.
+                    let expected = patterns.iter().any(|(t, ks)| {
+                        let wanted: Option<Vec<Value>> = ks
+                            .iter()
+                            .map(|k| match k {
+                                Key::Fact(f) => value_of(*f),
+                                Key::Const(c) => Some(c.clone()),
+                            })
+                            .collect();
+                        wanted.is_some_and(|w| bound(program, *t, &w, day))
+                    });
+                    let edge = match (row.meta.from, row.meta.until) {
+                        (Some(f), _) if day == f || day == day_before(f) => {
+                            format!("applies from {f}")
+                        }
+                        (_, Some(u)) => format!("applies until {u} (exclusive)"),
+                        _ => String::new(),
+                    };
+                    let which = if in_force { "in force" } else { "not in force" };
+                    let mut json_facts = serde_json::Map::new();
+                    for (f, v) in &facts {
+                        json_facts
+                            .insert(program.facts[f.index()].path.clone(), v.to_json(program));
+                    }
+                    let name = format!(
+                        "{}__{day}.json",
+                        row.keys
+                            .iter()
+                            .map(|k| k.to_json(program).as_str().unwrap_or("key").to_string())
+                            .collect::<Vec<_>>()
+                            .join("__")
+                    );
+                    out.insert(
+                        name,
+                        serde_json::json!({
+                            "description": format!(
+                                "Boundary (generated): {}[{}]: the row {edge} ({cite}); on {day} it is {which}, so `{}` is {expected}",
+                                info.name,
+                                shown.join(", "),
+                                def.name
+                            ),
+                            "as_of": day.to_string(),
+                            "verdicts": [def.name],
+                            "facts": json_facts,
+                            "expect": { def.name.clone(): expected },
+                        }),
+                    );
+                }
+            }
         }
     }
     out
 }
 
 #[test]
-fn boundary_cases_of_the_treaty_table_are_current() {
+fn boundary_cases_of_the_tables_verdicts_read_are_current() {
     let program = program();
-    let cases = treaty_boundary_cases(&program);
+    let cases = table_boundary_cases(&program);
     assert!(
-        cases.len() >= 80,
-        "only {} treaty boundary cases",
+        cases.len() >= 90,
+        "only {} table boundary cases",
         cases.len()
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/boundary");
