@@ -51,7 +51,7 @@ pub(super) struct Readable {
 impl Readable {
     /// What the rules of `program` read of its tables.
     pub(super) fn of(program: &Program) -> Self {
-        let mut reads: Vec<(TableId, Vec<Option<Value>>, Option<usize>)> = Vec::new();
+        let mut reads: Vec<TableRead> = Vec::new();
         let exprs = program
             .rules
             .iter()
@@ -87,9 +87,12 @@ impl Readable {
     }
 }
 
-/// Every table read in an expression: the table, each key's constant
-/// (`None`: computed), the column.
-fn table_reads(e: &IrExpr, out: &mut Vec<(TableId, Vec<Option<Value>>, Option<usize>)>) {
+/// A table read: the table, each key's constant (`None`: computed), the
+/// column (`None`: `exists`).
+type TableRead = (TableId, Vec<Option<Value>>, Option<usize>);
+
+/// Every table read in an expression.
+fn table_reads(e: &IrExpr, out: &mut Vec<TableRead>) {
     use crate::ir::ExprKind as K;
     let keys_of = |keys: &[IrExpr]| keys.iter().map(crate::ir::constant).collect::<Vec<_>>();
     match &e.kind {

@@ -192,9 +192,12 @@ fn summary(program: &Program, engine: &Engine<'_>, case: &Case) -> String {
     }
 }
 
+/// A named snapshot assertion.
+type Check<'a> = (String, Box<dyn Fn() + 'a>);
+
 /// Runs every snapshot assertion of `check`, collecting the failures, and
 /// fails once naming them all (insta stops at the first otherwise).
-fn all_snapshots(names: &[(String, Box<dyn Fn() + '_>)]) {
+fn all_snapshots(names: &[Check<'_>]) {
     let mut mismatched = Vec::new();
     for (name, check) in names {
         if catch_unwind(AssertUnwindSafe(check)).is_err() {
@@ -235,7 +238,7 @@ fn every_case_summary_is_reviewed() {
     expectations_hold(&program, &cases);
     // The generated boundary cases (`boundary.rs`) check themselves and
     // have no summary.
-    let checks: Vec<(String, Box<dyn Fn() + '_>)> = cases
+    let checks: Vec<Check<'_>> = cases
         .iter()
         .filter(|l| !relative(&l.path).starts_with("tests/cases/boundary/"))
         .map(|Loaded { path, case }| {
@@ -275,7 +278,7 @@ fn flagship_memos_are_reviewed() {
         "a flagship case is missing from the corpus"
     );
     expectations_hold(&program, &cases);
-    let checks: Vec<(String, Box<dyn Fn() + '_>)> = cases
+    let checks: Vec<Check<'_>> = cases
         .iter()
         .map(|Loaded { path, case }| {
             let name = snapshot_name(path);
