@@ -23,6 +23,7 @@ mod eval;
 mod fmt;
 mod lsp;
 mod malformed;
+mod mutants;
 mod replay;
 mod robust;
 mod schema;
