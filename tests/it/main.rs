@@ -8,8 +8,10 @@
     reason = "test helpers fail the test with a message; JSON is read by path"
 )]
 
+mod absolute;
 mod analysis;
 mod bad_error_messages;
+mod boundary;
 mod check;
 mod cli;
 mod common;
@@ -22,6 +24,7 @@ mod eval;
 mod fmt;
 mod lsp;
 mod malformed;
+mod mutants;
 mod paths;
 mod replay;
 mod robust;
