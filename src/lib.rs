@@ -22,6 +22,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod coverage;
+pub mod currency;
 pub mod diagnostic;
 pub mod diff;
 pub mod doc;
