@@ -40,6 +40,7 @@ use crate::case::Case;
 use crate::eval::{Engine, Options};
 use crate::explain::{Evaluation, RuleStatus};
 use crate::ir::{DefId, Program};
+use crate::markdown::escape as esc;
 use crate::testing::DEFAULT_TEST_DATE;
 use std::collections::BTreeMap;
 
@@ -621,20 +622,4 @@ fn article_status(reach: Reach) -> &'static str {
         Reach::Considered => "considered only",
         Reach::Unreached => "never reached",
     }
-}
-
-/// Escapes user text for a Markdown table cell or heading.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -32,6 +32,7 @@ pub mod fmt;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod markdown;
 pub mod policies;
 pub mod source;
 pub mod suggest;
