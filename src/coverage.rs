@@ -519,13 +519,15 @@ pub fn to_text(c: &Coverage) -> String {
     let width = c
         .sources
         .iter()
-        .map(|s| s.name.chars().count())
+        .map(|s| unicode_width::UnicodeWidthStr::width(s.name.as_str()))
         .max()
         .unwrap_or(0);
     for source in &c.sources {
+        let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(source.name.as_str()));
         out.push_str(&format!(
-            "{:<width$}  rules {}/{}/{} fired/considered/unreached ({} fired)  articles {}/{} covered ({})\n",
+            "{}{:pad$}  rules {}/{}/{} fired/considered/unreached ({} fired)  articles {}/{} covered ({})\n",
             source.name,
+            "",
             source.rules.fired,
             source.rules.considered,
             source.rules.unreached,
