@@ -23,6 +23,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod coverage;
+pub mod currency;
 pub mod diagnostic;
 pub mod diff;
 pub mod doc;
@@ -32,6 +33,7 @@ pub mod fmt;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod markdown;
 pub mod mutation;
 pub mod policies;
 pub mod source;
