@@ -11,6 +11,7 @@ use crate::ast::{
 use crate::ir::{Expr as IrExpr, Program, TableId};
 use crate::source::{SourceMap, Span, Spanned};
 use crate::value::Value;
+use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
@@ -135,6 +136,10 @@ pub(super) struct Walker<'s> {
     /// Every site (enumerating) or the one applied.
     pub(super) sites: Vec<Site>,
     subject: Subject,
+    /// How often each id has been met, so that the same change written
+    /// twice in one subject (`2009-07-31` in both comparisons of a
+    /// condition) gets a second id: `… (2nd)`.
+    seen: HashMap<String, usize>,
 }
 
 impl<'s> Walker<'s> {
@@ -147,6 +152,7 @@ impl<'s> Walker<'s> {
             count: 0,
             sites: Vec::new(),
             subject: Subject::default(),
+            seen: HashMap::new(),
         }
     }
 
@@ -167,11 +173,20 @@ impl<'s> Walker<'s> {
             None => true,
             Some(t) => t == n,
         };
+        let base = if detail.is_empty() {
+            format!("{}: {operator}", self.subject.name)
+        } else {
+            format!("{}: {operator} {detail}", self.subject.name)
+        };
+        let occurrence = self.seen.entry(base.clone()).or_insert(0);
+        *occurrence += 1;
+        let occurrence = *occurrence;
         if record {
-            let id = if detail.is_empty() {
-                format!("{}: {operator}", self.subject.name)
-            } else {
-                format!("{}: {operator} {detail}", self.subject.name)
+            let id = match occurrence {
+                1 => base,
+                2 => format!("{base} (2nd)"),
+                3 => format!("{base} (3rd)"),
+                k => format!("{base} ({k}th)"),
             };
             self.sites.push(Site {
                 id,
