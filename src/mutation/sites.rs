@@ -11,9 +11,9 @@ use crate::ast::{
 use crate::ir::{Expr as IrExpr, Program, TableId};
 use crate::source::{SourceMap, Span, Spanned};
 use crate::value::Value;
-use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 /// One mutation the walk found.
 #[derive(Clone, Debug, PartialEq, Eq)]
