@@ -24,6 +24,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod coverage;
+pub mod currency;
 pub mod diagnostic;
 pub mod diff;
 pub mod doc;
@@ -34,6 +35,8 @@ pub mod ids;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod markdown;
+pub mod mutation;
 pub mod policies;
 pub mod source;
 pub mod suggest;

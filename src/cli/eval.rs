@@ -48,9 +48,6 @@ pub struct Args {
     /// Evaluate only these verdicts (repeatable; default: all).
     #[arg(long = "verdict", value_name = "NAME")]
     pub verdicts: Vec<String>,
-    /// Colour the text output.
-    #[arg(long)]
-    pub color: bool,
     /// With the text format: after the one-line summaries, the decisive
     /// derivation of each verdict (rules applied, decisive reads, what was
     /// considered and why it did not apply, missing facts).
@@ -132,10 +129,13 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     match engine.evaluate(&case, &options) {
         Ok(evaluation) => {
             let rendered = match args.format {
-                Format::Text if args.explain => {
-                    crate::explain::to_text_explained(&evaluation, args.color)
+                Format::Text if args.explain => crate::explain::to_text_explained(
+                    &evaluation,
+                    super::output::colour_on_stdout(),
+                ),
+                Format::Text => {
+                    crate::explain::to_text(&evaluation, super::output::colour_on_stdout())
                 }
-                Format::Text => crate::explain::to_text(&evaluation, args.color),
                 Format::Markdown => crate::explain::to_markdown(&evaluation),
                 Format::Json => evaluation.to_json(),
             };

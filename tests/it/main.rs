@@ -8,9 +8,11 @@
     reason = "test helpers fail the test with a message; JSON is read by path"
 )]
 
+mod absolute;
 mod analysis;
 mod bad_error_messages;
 mod batch;
+mod boundary;
 mod check;
 mod cli;
 mod common;
@@ -23,6 +25,7 @@ mod eval;
 mod fmt;
 mod lsp;
 mod malformed;
+mod mutants;
 mod paths;
 mod replay;
 mod robust;
