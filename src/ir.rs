@@ -204,9 +204,29 @@ pub struct Citation {
     pub pinpoint: Pinpoint,
     /// Where the `cite` was written.
     pub span: Span,
+    /// Its index in [`Program::citations`] (equal citations share one),
+    /// filled by [`Program::index_citations`]; [`Citation::UNINDEXED`]
+    /// before. An explanation refers to the law by this id, without
+    /// comparing text.
+    pub id: u32,
 }
 
 impl Citation {
+    /// Whether two citations name the same source and pinpoint. Once
+    /// indexed, citations with different ids differ without a text
+    /// comparison.
+    pub fn same(&self, other: &Citation) -> bool {
+        if self.id != Citation::UNINDEXED && other.id != Citation::UNINDEXED {
+            return self.id == other.id && self.source == other.source;
+        }
+        self.source == other.source
+            && (std::sync::Arc::ptr_eq(&self.pinpoint.text, &other.pinpoint.text)
+                || self.pinpoint.text == other.pinpoint.text)
+    }
+
+    /// The id of a citation not (yet) indexed by a program.
+    pub const UNINDEXED: u32 = u32::MAX;
+
     /// The pinpoint's full canonical text, remarks included
     /// (`Art. 9(1) item 4 (deleted on 2020-12-08)`); computed once, so a
     /// clone is a reference count.
@@ -845,26 +865,30 @@ impl Program {
     pub fn index_citations(&mut self) {
         let metas = self
             .rules
-            .iter()
-            .map(|r| &r.meta)
+            .iter_mut()
+            .map(|r| &mut r.meta)
             .chain(
                 self.definitions
-                    .iter()
-                    .filter_map(|d| Some(&d.default.as_ref()?.meta)),
+                    .iter_mut()
+                    .filter_map(|d| Some(&mut d.default.as_mut()?.meta)),
             )
             .chain(
                 self.tables
-                    .iter()
-                    .flat_map(|t| t.rows.iter().map(|r| &r.meta)),
+                    .iter_mut()
+                    .flat_map(|t| t.rows.iter_mut().map(|r| &mut r.meta)),
             );
-        let mut table = Vec::new();
+        let mut table: Vec<Citation> = Vec::new();
         let mut ids = std::collections::HashMap::new();
-        for cite in metas.flat_map(|m| m.cites.iter()) {
+        for cite in metas.flat_map(|m| m.cites.iter_mut()) {
             let key = (cite.source, cite.pinpoint_text().clone());
-            if let std::collections::hash_map::Entry::Vacant(slot) = ids.entry(key) {
-                if let Ok(id) = u32::try_from(table.len()) {
-                    slot.insert(id);
-                    table.push(cite.clone());
+            match ids.entry(key) {
+                std::collections::hash_map::Entry::Occupied(slot) => cite.id = *slot.get(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    if let Ok(id) = u32::try_from(table.len()) {
+                        slot.insert(id);
+                        cite.id = id;
+                        table.push(cite.clone());
+                    }
                 }
             }
         }
@@ -874,9 +898,19 @@ impl Program {
 
     /// The id of a citation in [`Program::citations`].
     pub fn citation_id(&self, cite: &Citation) -> Option<usize> {
-        self.citation_ids
-            .get(&(cite.source, cite.pinpoint_text().clone()))
-            .map(|&i| i as usize)
+        let id = cite.id as usize;
+        let indexed = cite.id != Citation::UNINDEXED
+            && self
+                .citations
+                .get(id)
+                .is_some_and(|c| c.source == cite.source);
+        if indexed {
+            Some(id)
+        } else {
+            self.citation_ids
+                .get(&(cite.source, cite.pinpoint_text().clone()))
+                .map(|&i| i as usize)
+        }
     }
 
     /// The display name of a type.

@@ -691,6 +691,7 @@ impl Context {
                         source: id,
                         pinpoint,
                         span: cite.source.span.to(cite.pinpoint.span),
+                        id: crate::ir::Citation::UNINDEXED,
                     });
                 }
                 _ => {

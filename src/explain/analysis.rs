@@ -158,6 +158,28 @@ impl Explained {
         out
     }
 
+    /// The ids (in [`Program::citations`]) of the citations the outcome rests
+    /// on, as [`Explained::rests_on`] lists them, without comparing text.
+    pub fn rests_on_ids(&self, program: &Program) -> Vec<usize> {
+        let mut seen = vec![0u64; program.citations.len().div_ceil(64)];
+        let mut out = Vec::new();
+        for a in &self.applied {
+            for c in applied_cites(program, *a) {
+                let Some(id) = program.citation_id(c) else {
+                    continue;
+                };
+                let (word, bit) = (id / 64, 1u64 << (id % 64));
+                if let Some(w) = seen.get_mut(word) {
+                    if *w & bit == 0 {
+                        *w |= bit;
+                        out.push(id);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The citations of the rules considered and found not to apply, less
     /// those the outcome rests on.
     pub fn considered_cites<'p>(&self, program: &'p Program) -> Vec<&'p Citation> {
@@ -210,7 +232,7 @@ pub fn applied_cites(program: &Program, a: Applied) -> &[Citation] {
 }
 
 fn same_cite(a: &Citation, b: &Citation) -> bool {
-    a.source == b.source && a.pinpoint == b.pinpoint
+    a.same(b)
 }
 
 fn push_cite<'p>(out: &mut Vec<&'p Citation>, c: &'p Citation) {

@@ -471,9 +471,6 @@ fn verdict_json<'a>(
 ) -> VerdictJson<'a> {
     let p = e.program;
     let info = p.definitions.get(def.index());
-    let cite_ids = |cites: Vec<&crate::ir::Citation>| -> Vec<usize> {
-        cites.into_iter().filter_map(|c| p.citation_id(c)).collect()
-    };
     VerdictJson {
         name: info.map_or("?", |d| d.name.as_str()),
         outcome: outcome_json(e, def),
@@ -490,7 +487,7 @@ fn verdict_json<'a>(
             .map(|f| words::fact_path(p, f.fact))
             .collect(),
         as_of_decisive: x.as_of_decisive,
-        rests_on: cite_ids(x.rests_on(p)),
+        rests_on: x.rests_on_ids(p),
         applied: x.applied.iter().map(|a| applied_json(*a)).collect(),
         considered: x.considered.iter().map(|c| c.rule.index()).collect(),
         missing_facts: x
@@ -604,11 +601,7 @@ impl Evaluation<'_> {
                 .map_or("?", |d| d.name.as_str()),
             outcome: outcome_json(self, def),
             decisive_facts: FactsJson::new(p, self.case, x.case_facts(p)),
-            rests_on: x
-                .rests_on(p)
-                .into_iter()
-                .filter_map(|c| p.citation_id(c))
-                .collect(),
+            rests_on: x.rests_on_ids(p),
             missing_facts: x
                 .pending
                 .iter()
