@@ -23,7 +23,7 @@
 //! A case that does not load or evaluate gives `{"line": N, "error": […]}`
 //! in its place, so output lines stay in step with input lines.
 
-use crate::case::{load_case, Case, CaseFormat};
+use crate::case::{load_case, Case, CaseFormat, Schema};
 use crate::eval::{Derivation, Engine, EvalError, Options, Scratch};
 use crate::explain::Evaluation;
 use crate::ir::Program;
@@ -63,6 +63,8 @@ pub struct Batch<'p> {
     output: Output,
     /// Per definition: its name as a JSON object key, `"name":`.
     keys: Vec<Vec<u8>>,
+    /// The case schema indexed for reading JSON straight into slots.
+    schema: std::sync::Arc<Schema>,
 }
 
 /// One thread's reusable memory for a batch.
@@ -94,17 +96,35 @@ impl<'p> Batch<'p> {
                 key
             })
             .collect();
+        let schema = std::sync::Arc::new(Schema::new(engine.program()));
         Batch {
             engine,
             options,
             output,
             keys,
+            schema,
         }
     }
 
     /// The program evaluated.
     pub fn program(&self) -> &'p Program {
         self.engine.program()
+    }
+
+    /// Evaluates `text` if it is a plain valid JSON case, read straight into
+    /// its slots, and writes its line; `None` (nothing written) for any
+    /// other text, which [`Batch::evaluate_text`] then loads with spans to
+    /// say what is wrong. Saves building a name for the case that needs
+    /// none.
+    pub fn evaluate_plain_json(
+        &self,
+        worker: &mut Worker,
+        line: usize,
+        text: &str,
+        out: &mut Vec<u8>,
+    ) -> Option<Status> {
+        let case = self.schema.load_json(self.program(), text)?;
+        Some(self.evaluate(worker, line, &case, out))
     }
 
     /// Loads one case from `text` (`name` is how errors refer to it) and
@@ -118,6 +138,14 @@ impl<'p> Batch<'p> {
         format: CaseFormat,
         out: &mut Vec<u8>,
     ) -> Status {
+        // The plain valid JSON case is read straight into its slots; any
+        // other text goes through the spanned loader, which says what is
+        // wrong with it.
+        if format == CaseFormat::Json {
+            if let Some(case) = self.schema.load_json(self.program(), text) {
+                return self.evaluate(worker, line, &case, out);
+            }
+        }
         match load_case(self.program(), name, text, format) {
             Ok(case) => self.evaluate(worker, line, &case, out),
             Err(errors) => {

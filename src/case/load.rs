@@ -1291,7 +1291,7 @@ fn leaves(program: &Program, ty: Type, depth: usize) -> usize {
 }
 
 /// A decimal from text: `12.5`, `-3`, `1_000.25` or `1.5e3`.
-fn parse_decimal(text: &str) -> Option<Decimal> {
+pub(super) fn parse_decimal(text: &str) -> Option<Decimal> {
     if text.is_empty() {
         return None;
     }
@@ -1301,7 +1301,7 @@ fn parse_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// `KRW 36000000`, `KRW 36,000,000`, `USD 12.50`.
-fn parse_money(text: &str) -> Result<Money, String> {
+pub(super) fn parse_money(text: &str) -> Result<Money, String> {
     let text = text.trim();
     let Some((code, amount)) = text.split_once(char::is_whitespace) else {
         return Err(if parse_decimal(text).is_some() {
@@ -1375,7 +1375,7 @@ fn ungroup(amount: &str) -> Option<String> {
 }
 
 /// `10 years`, `1 year 6 months`, `2 weeks`, `30 days`.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let mut words = text
         .split_whitespace()
         .filter(|w| *w != "and")

@@ -18,12 +18,14 @@
 //! `"10 years"`, enum values their variant name, sets arrays, records objects.
 
 mod error;
+mod fast;
 mod load;
 #[cfg(test)]
 mod tests;
 mod tree;
 
 pub use error::{CaseError, CaseErrors};
+pub use fast::Schema;
 pub use load::{load_case, CaseFormat};
 
 use crate::ir::{DefId, FactId, Program, RuleId};
