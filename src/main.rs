@@ -4,6 +4,9 @@ use clap::Parser;
 use refuge::cli::{run, Cli, ExitStatus};
 use std::process::{ExitCode, Termination as _};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The stack of the thread that does the work. Nesting is limited before
 /// any recursive phase (`syntax::MAX_NESTING`), so this is a safety margin,
 /// not what keeps deep input from overflowing.

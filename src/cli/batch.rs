@@ -21,7 +21,7 @@ use std::path::Path;
 
 /// Bytes read per block: enough lines to keep every core busy, little
 /// enough to keep memory flat.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// Lines handed to one task at a time.
 const LINES_PER_TASK: usize = 64;
@@ -48,8 +48,9 @@ fn run_task(
     worker: &mut Worker,
     source: &str,
     lines: &[Line<'_>],
+    buffers: &Buffers,
 ) -> (Vec<u8>, ExitStatus) {
-    let mut out = Vec::with_capacity(lines.len() * 256);
+    let mut out = buffers.take();
     let mut status = ExitStatus::Ok;
     for line in lines {
         let text = match std::str::from_utf8(line.bytes) {
@@ -70,21 +71,54 @@ fn run_task(
         if text.trim().is_empty() {
             continue;
         }
-        let name = format!("{source}:{}", line.number);
-        let s = batch.evaluate_text(worker, line.number, &name, text, CaseFormat::Json, &mut out);
+        let s = match batch.evaluate_plain_json(worker, line.number, text, &mut out) {
+            Some(s) => s,
+            None => {
+                let name = format!("{source}:{}", line.number);
+                batch.evaluate_text(worker, line.number, &name, text, CaseFormat::Json, &mut out)
+            }
+        };
         status = status.worse(status_of(s));
     }
     (out, status)
 }
 
+/// Output buffers handed back after their lines are written, so that a
+/// task's buffer (hundreds of kilobytes with `--output full`) is not mapped
+/// and unmapped again for every task.
+#[derive(Default)]
+struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop())
+            .unwrap_or_else(|| Vec::with_capacity(LINES_PER_TASK * 256))
+    }
+
+    fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        if let Ok(mut pool) = self.0.lock() {
+            pool.push(buffer);
+        }
+    }
+}
+
 /// Evaluates the tasks of one block, in order.
 #[cfg(feature = "parallel")]
-fn run_block(batch: &Batch<'_>, source: &str, lines: &[Line<'_>]) -> Vec<(Vec<u8>, ExitStatus)> {
+fn run_block(
+    batch: &Batch<'_>,
+    source: &str,
+    lines: &[Line<'_>],
+    buffers: &Buffers,
+) -> Vec<(Vec<u8>, ExitStatus)> {
     use rayon::prelude::*;
     lines
         .par_chunks(LINES_PER_TASK)
         .map_init(Worker::new, |worker, task| {
-            run_task(batch, worker, source, task)
+            run_task(batch, worker, source, task, buffers)
         })
         .collect()
 }
@@ -92,11 +126,16 @@ fn run_block(batch: &Batch<'_>, source: &str, lines: &[Line<'_>]) -> Vec<(Vec<u8
 /// Evaluates the tasks of one block, in order (one core: built without the
 /// `parallel` feature).
 #[cfg(not(feature = "parallel"))]
-fn run_block(batch: &Batch<'_>, source: &str, lines: &[Line<'_>]) -> Vec<(Vec<u8>, ExitStatus)> {
+fn run_block(
+    batch: &Batch<'_>,
+    source: &str,
+    lines: &[Line<'_>],
+    buffers: &Buffers,
+) -> Vec<(Vec<u8>, ExitStatus)> {
     let mut worker = Worker::new();
     lines
         .chunks(LINES_PER_TASK)
-        .map(|task| run_task(batch, &mut worker, source, task))
+        .map(|task| run_task(batch, &mut worker, source, task, buffers))
         .collect()
 }
 
@@ -179,6 +218,7 @@ pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
     let mut progress = Progress::new(size);
     let mut status = ExitStatus::Ok;
     let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let buffers = Buffers::default();
     let mut number = 0usize;
     let mut first = true;
     let mut eof = false;
@@ -234,12 +274,13 @@ pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
             number -= 1;
         }
         let cases = lines.len();
-        for (bytes, s) in run_block(batch, &source, &lines) {
+        for (bytes, s) in run_block(batch, &source, &lines, &buffers) {
             status = status.worse(s);
             if let Err(e) = out.write_all(&bytes) {
                 progress.finish();
                 quit_on(&e);
             }
+            buffers.give(bytes);
         }
         progress.advance(end, cases);
         buffer.drain(..end);
