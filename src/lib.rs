@@ -33,6 +33,7 @@ pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod policies;
+pub mod schema;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

@@ -22,6 +22,7 @@ mod fmt;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod manifest;
+mod schema;
 mod test;
 
 use crate::compile::{compile, Compiled, ErrorFormat};
@@ -134,6 +135,8 @@ pub enum Command {
     Doc(doc::Args),
     /// Print the program manifest: the rules, citations and sources `eval --format json` refers to by index.
     Manifest(manifest::Args),
+    /// Print a JSON Schema (2020-12): `case` for case files of these policies, `evaluation` for `eval --format json`.
+    Schema(schema::Args),
     /// Run the language server on stdin/stdout (for editors).
     #[cfg(feature = "lsp")]
     Lsp(lsp::Args),
@@ -157,6 +160,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Diff(args) => diff::run(&args, format),
         Command::Doc(args) => doc::run(&args, format),
         Command::Manifest(args) => manifest::run(&args, format),
+        Command::Schema(args) => schema::run(&args, format),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(&args),
     }

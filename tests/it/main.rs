@@ -10,6 +10,7 @@
 
 mod analysis;
 mod bad_error_messages;
+mod case_schema;
 mod check;
 mod cli;
 mod common;
