@@ -34,6 +34,8 @@ pub mod ir;
 pub mod lsp;
 pub mod policies;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

@@ -23,6 +23,8 @@ mod fmt;
 mod lsp;
 mod manifest;
 mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 
 use crate::compile::{compile, Compiled, ErrorFormat};
@@ -137,6 +139,9 @@ pub enum Command {
     Manifest(manifest::Args),
     /// Print a JSON Schema (2020-12): `case` for case files of these policies, `evaluation` for `eval --format json`.
     Schema(schema::Args),
+    /// Serve evaluations over HTTP (JSON; OpenAPI at /openapi.json) until SIGTERM.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     /// Run the language server on stdin/stdout (for editors).
     #[cfg(feature = "lsp")]
     Lsp(lsp::Args),
@@ -161,6 +166,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Doc(args) => doc::run(&args, format),
         Command::Manifest(args) => manifest::run(&args, format),
         Command::Schema(args) => schema::run(&args, format),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args, format),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(&args),
     }

@@ -28,4 +28,6 @@ mod replay;
 mod robust;
 mod schema;
 mod semantics;
+#[cfg(feature = "serve")]
+mod serve;
 mod whynot;
