@@ -542,9 +542,10 @@ impl Case {
                     })?,
                 )
             }
-            (Type::Decimal | Type::Money | Type::Duration, _) => {
-                self.typed_by_loader(fact, &value)?
-            }
+            (Type::Decimal | Type::Money | Type::Duration, v) => match canonical(info.ty, v) {
+                Some(typed) => typed,
+                None => self.typed_by_loader(fact, &value)?,
+            },
             _ => return Err(wrong(&value)),
         };
         self.inner.set_fact(fact.id, typed);
@@ -642,6 +643,50 @@ impl Case {
             inner: value,
             policy: &self.policy,
         })
+    }
+}
+
+/// A money, decimal or duration value in the one form the case loader
+/// writes (`KRW 36000000`, `0.5`, `10 years`), read directly; `None` for any
+/// other form, which the loader itself reads (with its messages).
+fn canonical(ty: Type, value: &serde_json::Value) -> Option<crate::value::Value> {
+    use crate::value::{Duration, Money, Value as V};
+    use std::str::FromStr as _;
+    let plain = |t: &str| {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+        let all = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        (all(int) && all(frac)).then(|| rust_decimal::Decimal::from_str(t).ok())?
+    };
+    match (ty, value) {
+        (Type::Decimal, serde_json::Value::String(t)) => plain(t).map(V::Decimal),
+        (Type::Money, serde_json::Value::String(t)) => {
+            let (code, amount) = t.split_once(' ')?;
+            let code: [u8; 3] = code.as_bytes().try_into().ok()?;
+            if !code.iter().all(u8::is_ascii_uppercase) {
+                return None;
+            }
+            Some(V::Money(Money {
+                amount: plain(amount)?,
+                currency: code,
+            }))
+        }
+        (Type::Duration, serde_json::Value::String(t)) => {
+            let (n, unit) = t.split_once(' ')?;
+            if !n.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let n: i64 = n.parse().ok()?;
+            let (months, days) = match unit {
+                "year" | "years" => (n.checked_mul(12)?, 0),
+                "month" | "months" => (n, 0),
+                "week" | "weeks" => (0, n.checked_mul(7)?),
+                "day" | "days" => (0, n),
+                _ => return None,
+            };
+            Some(V::Duration(Duration { months, days }))
+        }
+        _ => None,
     }
 }
 

@@ -9,6 +9,7 @@
 )]
 
 mod analysis;
+mod api;
 mod bad_error_messages;
 mod case_schema;
 mod check;
