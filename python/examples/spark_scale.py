@@ -19,19 +19,26 @@ import pyarrow.parquet as pq
 import cases
 import refuge
 
-_POLICY = None
-
-
 def _policy():
-    global _POLICY
-    if _POLICY is None:
-        _POLICY = refuge.compile()
-    return _POLICY
+    """The policies, compiled once per Python worker process: kept on the
+    imported `refuge` module, which a reused worker keeps between tasks
+    (this function itself is shipped to the workers by value)."""
+    import refuge as module
+    cached = getattr(module, "_scale_policy", None)
+    if cached is None:
+        cached = module._scale_policy = module.compile()
+    return cached
+
+
+# Spark reads a dot in a column name as a field access: the fact paths
+# travel as `defector__nk_ties` and are put back in the worker.
+SEP = "__"
 
 
 def evaluate_batches(batches):
     policy = _policy()
     for batch in batches:
+        batch = batch.rename_columns([n.replace(SEP, ".") for n in batch.schema.names])
         yield policy.evaluate_arrow(batch, errors="column")
 
 
@@ -59,20 +66,23 @@ def main():
     from pyspark.sql import SparkSession
     from pyspark.sql import types as T
 
-    policy = _policy()
+    policy = refuge.compile()
     table = cases.generate(policy, args.n)
     work = tempfile.mkdtemp()
     # Row groups of 10,000 rows and small splits: several partitions (one task
     # per core), read back in file order.
-    pq.write_table(table, os.path.join(work, "cases.parquet"), row_group_size=10_000)
+    assert not any(SEP in n for n in table.schema.names)
+    spark_table = table.rename_columns([n.replace(".", SEP) for n in table.schema.names])
+    pq.write_table(spark_table, os.path.join(work, "cases.parquet"), row_group_size=10_000)
 
     spark = (
         SparkSession.builder.master(f"local[{args.cores}]")
         .appName("refuge-scale")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
         .config("spark.driver.memory", "2g")
-        .config("spark.sql.files.maxPartitionBytes", str(256 * 1024))
+        .config("spark.sql.files.maxPartitionBytes", str(2 * 1024 * 1024))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

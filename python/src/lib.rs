@@ -485,9 +485,7 @@ fn evaluate_batch(
         .collect();
     if !error_column {
         if let Some(first) = results.iter().position(Result::is_err) {
-            if let Err(failure) = results.swap_remove(first) {
-                return Err(failure);
-            }
+            results.swap_remove(first)?;
         }
     }
     build_output(&asked, &results, error_column)

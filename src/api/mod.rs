@@ -9,6 +9,7 @@
 //! case.set("defector.nk_ties", true)?
 //!     .set("defector.foreign_nationality_after_exit", false)?
 //!     .set("defector.expressed_intent", true)?
+//!     .set("defector.kept_prior_foreign_nationality", false)?
 //!     .set("defector.application", "overseas_mission")?   // an enum value by name
 //!     .as_of("2003-01-15")?
 //!     .ask("rok_covered")?;
@@ -16,7 +17,7 @@
 //! let covered = evaluation.outcome("rok_covered").expect("asked for");
 //! assert_eq!(covered.value().and_then(|v| v.as_bool()), Some(true));
 //! assert_eq!(covered.decided_by(), ["rok_art2_3_covered"]);
-//! assert!(covered.law().iter().any(|c| c.source == "rok_act" && c.pinpoint == "Art. 3"));
+//! assert!(covered.law().iter().any(|c| c.source == "rok_act" && c.pinpoint.starts_with("Art. 2(1); Art. 3")));
 //!
 //! // …or from a case file's text (JSON, YAML or TOML).
 //! let text = r#"{"as_of": "2003-01-15", "facts": {"defector": {"application": "overseas_mission"}}}"#;
@@ -295,7 +296,7 @@ impl Policy {
     }
 
     /// An evaluator: lowers the program once, then evaluates many cases
-    /// (reusing its working memory for [`Evaluator::values`]).
+    /// (reusing its working memory for [`Evaluator::outcomes`]).
     pub fn evaluator(&self) -> Evaluator<'_> {
         Evaluator {
             policy: self,
