@@ -268,13 +268,22 @@ fn the_public_surface_is_the_reviewed_one() {
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
     surface.push_str("# src/lib.rs (not #[doc(hidden)])\n");
     let mut hidden = false;
-    for line in lib.lines() {
+    let mut lines = lib.lines();
+    while let Some(line) = lines.next() {
         let t = line.trim();
         if t == "#[doc(hidden)]" {
             hidden = true;
             continue;
         }
         if t.starts_with("#[") {
+            // An attribute over several lines: to its end.
+            if !t.ends_with(']') {
+                for next in lines.by_ref() {
+                    if next.trim().ends_with(")]") {
+                        break;
+                    }
+                }
+            }
             continue;
         }
         if t.starts_with("pub ") && !hidden {
