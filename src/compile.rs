@@ -53,7 +53,18 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
     if !diagnostics.parse.is_empty() {
         return Err(diagnostics);
     }
-    match check::check(&modules) {
+    compile_modules(sources, &modules)
+}
+
+/// Checks parsed modules of `sources` (the back half of [`compile`]): for a
+/// tool that edits the syntax tree between parsing and checking, such as
+/// mutation testing (`crate::mutation`).
+pub fn compile_modules(
+    sources: &SourceMap,
+    modules: &[crate::ast::Module],
+) -> Result<Compiled, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    match check::check(modules) {
         Ok(checked) => {
             let mut program = checked.program;
             program.rule_locations = program

@@ -40,6 +40,7 @@ use crate::case::Case;
 use crate::eval::{Engine, Options};
 use crate::explain::{Evaluation, RuleStatus};
 use crate::ir::{DefId, Program};
+use crate::markdown::escape as esc;
 use crate::testing::DEFAULT_TEST_DATE;
 use std::collections::BTreeMap;
 
@@ -514,13 +515,15 @@ pub fn to_text(c: &Coverage) -> String {
     let width = c
         .sources
         .iter()
-        .map(|s| s.name.chars().count())
+        .map(|s| unicode_width::UnicodeWidthStr::width(s.name.as_str()))
         .max()
         .unwrap_or(0);
     for source in &c.sources {
+        let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(source.name.as_str()));
         out.push_str(&format!(
-            "{:<width$}  rules {}/{}/{} fired/considered/unreached ({} fired)  articles {}/{} covered ({})\n",
+            "{}{:pad$}  rules {}/{}/{} fired/considered/unreached ({} fired)  articles {}/{} covered ({})\n",
             source.name,
+            "",
             source.rules.fired,
             source.rules.considered,
             source.rules.unreached,
@@ -617,20 +620,4 @@ fn article_status(reach: Reach) -> &'static str {
         Reach::Considered => "considered only",
         Reach::Unreached => "never reached",
     }
-}
-
-/// Escapes user text for a Markdown table cell or heading.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
 }

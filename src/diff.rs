@@ -21,6 +21,7 @@ use crate::case::{load_case, Case, CaseFormat};
 use crate::eval::{Engine, Options};
 use crate::explain::{CitationRef, Decision, RuleStatus, Verdict};
 use crate::ir::Program;
+use crate::markdown::{code, escape as esc};
 use serde::Serialize;
 
 /// One case file to compare: its name (for the report), text and format.
@@ -720,27 +721,6 @@ pub fn to_text(impact: &Impact) -> String {
     out.push_str(&summary(impact));
     out.push('\n');
     out
-}
-
-/// Escapes text for a Markdown table cell.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A code span (backticks in names are not expected; dropped if present).
-fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', ""))
 }
 
 /// The impact as Markdown for a review: a summary line, then one section per

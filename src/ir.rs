@@ -11,34 +11,7 @@ use crate::source::Span;
 use crate::value::Value;
 use jiff::civil::Date;
 
-macro_rules! id_type {
-    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
-        #[$doc]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(pub u32);
-        impl $name {
-            /// The index into the program's table.
-            pub fn index(self) -> usize { self.0 as usize }
-        }
-    )*};
-}
-
-id_type!(
-    /// A declared source.
-    SourceId,
-    /// A declared enum.
-    EnumId,
-    /// A declared record type.
-    RecordId,
-    /// A fact slot (a leaf of the input schema).
-    FactId,
-    /// A definition or verdict.
-    DefId,
-    /// A rule or exception.
-    RuleId,
-    /// A data table.
-    TableId,
-);
+pub use crate::ids::{DefId, EnumId, FactId, RecordId, RuleId, SourceId, TableId};
 
 /// The resolved type of a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -965,6 +938,74 @@ pub fn constant(expr: &Expr) -> Option<Value> {
         },
         _ => None,
     }
+}
+
+/// How values are shown: enum variants (and sets of them) by name, which only
+/// the program knows, so the showing lives with the program and `value`
+/// needs nothing of it.
+impl Value {
+    /// Renders the value for people, with enum variants by name.
+    pub fn display(&self, program: &Program) -> String {
+        match self {
+            Value::Bool(b) => b.to_string(),
+            Value::Integer(i) => i.to_string(),
+            Value::Decimal(d) => d.normalize().to_string(),
+            Value::Money(m) => format!(
+                "{} {}",
+                m.currency_str(),
+                crate::value::group_thousands(m.amount)
+            ),
+            Value::Date(d) => d.to_string(),
+            Value::Duration(d) => crate::value::display_duration(*d),
+            Value::Text(t) => format!("{t:?}"),
+            Value::Enum(e, v) => variant_name(program, *e, *v).to_string(),
+            Value::Set(e, bits) => {
+                let mut out = String::from("{");
+                let mut first = true;
+                for v in 0..128u32 {
+                    if bits & (1u128 << v) != 0 {
+                        if !first {
+                            out.push_str(", ");
+                        }
+                        first = false;
+                        out.push_str(variant_name(program, *e, v));
+                    }
+                }
+                out.push('}');
+                out
+            }
+        }
+    }
+
+    /// The value as JSON, in the same shape a case file uses.
+    pub fn to_json(&self, program: &Program) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Bool(b) => J::Bool(*b),
+            Value::Integer(i) => J::from(*i),
+            Value::Decimal(d) => J::String(d.normalize().to_string()),
+            Value::Money(m) => J::String(format!("{} {}", m.currency_str(), m.amount.normalize())),
+            Value::Date(d) => J::String(d.to_string()),
+            Value::Duration(d) => J::String(crate::value::display_duration(*d)),
+            Value::Text(t) => J::String(t.to_string()),
+            Value::Enum(e, v) => J::String(variant_name(program, *e, *v).to_string()),
+            Value::Set(e, bits) => J::Array(
+                (0..128u32)
+                    .filter(|v| bits & (1u128 << v) != 0)
+                    .map(|v| J::String(variant_name(program, *e, v).to_string()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The name of an enum variant (`?` if out of range).
+pub fn variant_name(program: &Program, e: EnumId, v: u32) -> &str {
+    program
+        .enums
+        .get(e.index())
+        .and_then(|e| e.variants.get(v as usize))
+        .map_or("?", |(n, _)| n.as_str())
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub mod analysis;
 #[doc(hidden)]
 pub mod ast;
 #[doc(hidden)]
+pub mod batch;
+#[doc(hidden)]
 pub mod case;
 #[doc(hidden)]
 pub mod check;
@@ -42,6 +44,8 @@ pub mod cli;
 pub mod compile;
 #[doc(hidden)]
 pub mod coverage;
+#[doc(hidden)]
+pub mod currency;
 #[doc(hidden)]
 pub mod diagnostic;
 #[doc(hidden)]
@@ -60,10 +64,16 @@ pub mod explain;
 #[doc(hidden)]
 pub mod fmt;
 #[doc(hidden)]
+pub mod ids;
+#[doc(hidden)]
 pub mod ir;
 #[cfg(feature = "lsp")]
 #[doc(hidden)]
 pub mod lsp;
+#[doc(hidden)]
+pub mod markdown;
+#[doc(hidden)]
+pub mod mutation;
 #[doc(hidden)]
 pub mod policies;
 #[doc(hidden)]

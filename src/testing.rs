@@ -1,9 +1,11 @@
 //! Running tests: the `test` blocks written in policies, and case files with
 //! an `expect` section. Shared by `refuge test` and the integration tests.
 
+use crate::ast::SourceKind;
 use crate::case::Case;
 use crate::eval::{Engine, EvalError, Options};
-use crate::ir::{Program, TestInfo};
+use crate::explain::{Applied, Evaluation, Outcome};
+use crate::ir::{Citation, DefId, Program, TestInfo};
 use crate::value::Value;
 
 /// The outcome of one test or case.
@@ -61,9 +63,10 @@ pub fn run_case(program: &Program, name: &str, case: &Case) -> TestOutcome {
         match engine.value_of(case, *def, as_of) {
             Ok(actual) if actual == *expected => {}
             Ok(actual) => failures.push(format!(
-                "`{def_name}`: expected {}, got {}",
+                "`{def_name}`: expected {}, got {}{}",
                 show(expected),
-                show(&actual)
+                show(&actual),
+                why(program, case, *def, as_of)
             )),
             Err(e) => failures.push(format!("`{def_name}`: {}", describe(&e))),
         }
@@ -84,6 +87,125 @@ pub fn run_case(program: &Program, name: &str, case: &Case) -> TestOutcome {
         name: name.to_string(),
         failures,
     }
+}
+
+/// What decided a verdict that failed its expectation, for the failure
+/// message: ` (by RULES; law applied: CITATIONS)`.
+fn why(program: &Program, case: &Case, def: DefId, as_of: jiff::civil::Date) -> String {
+    let options = Options {
+        as_of: Some(as_of),
+        verdicts: vec![def],
+    };
+    match Engine::new(program).evaluate(case, &options) {
+        Ok(evaluation) => {
+            let d = decision(&evaluation, def);
+            format!(" ({}; law applied: {})", d.by, d.law_text())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// How one verdict was decided, in a few words: for test failures and the
+/// corpus's summary snapshots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerdictDecision {
+    /// The value shown (`true`, `KRW 0`), or `undetermined`.
+    pub value: String,
+    /// `by rule_a, rule_b`, `by default`, or why it is undetermined.
+    pub by: String,
+    /// The law applied: each citation of the verdict's own rules and
+    /// default that decided it (exceptions included), as `source locators`
+    /// without the drafter's remarks, so a change of wording in a remark does
+    /// not show as a change of the law applied. Seeds and reports are the
+    /// evidence, not the law: they are listed only when nothing else is
+    /// cited.
+    pub law: Vec<String>,
+}
+
+impl VerdictDecision {
+    /// The law applied, joined by `; ` (`none` when nothing is cited).
+    pub fn law_text(&self) -> String {
+        if self.law.is_empty() {
+            "none".to_string()
+        } else {
+            self.law.join("; ")
+        }
+    }
+
+    /// One line: `value  by …  [law]`.
+    pub fn line(&self) -> String {
+        format!("{}  {}  [{}]", self.value, self.by, self.law_text())
+    }
+}
+
+/// How `def` was decided in `evaluation`: its value, the rules (or default)
+/// of its own definition applied, and the law they cite.
+pub fn decision(evaluation: &Evaluation<'_>, def: DefId) -> VerdictDecision {
+    let program = evaluation.program();
+    let value = evaluation
+        .value(def)
+        .map_or("undetermined".to_string(), |v| v.display(program));
+    let explained = evaluation.explain(def);
+    let mut rules: Vec<&str> = Vec::new();
+    let mut law: Vec<String> = Vec::new();
+    let mut evidence: Vec<String> = Vec::new();
+    let mut cite = |c: &Citation| {
+        let source = program.sources.get(c.source.index());
+        let text = format!(
+            "{} {}",
+            source.map_or("?", |s| &*s.name),
+            c.pinpoint.locators()
+        );
+        let list = match source.map(|s| s.kind) {
+            Some(SourceKind::Seed | SourceKind::Report) => &mut evidence,
+            _ => &mut law,
+        };
+        if !list.contains(&text) {
+            list.push(text);
+        }
+    };
+    for applied in &explained.applied {
+        match *applied {
+            Applied::Rule(r) => {
+                if let Some(rule) = program.rules.get(r.index()).filter(|i| i.def == def) {
+                    rules.push(&rule.name);
+                    rule.meta.cites.iter().for_each(&mut cite);
+                }
+            }
+            Applied::Default(d) if d == def => {
+                if let Some(default) = program
+                    .definitions
+                    .get(d.index())
+                    .and_then(|i| i.default.as_ref())
+                {
+                    default.meta.cites.iter().for_each(&mut cite);
+                }
+            }
+            _ => {}
+        }
+    }
+    let by = match evaluation.outcome(def) {
+        Outcome::ByRules(_) => format!("by {}", rules.join(", ")),
+        Outcome::ByDefault(_) if rules.is_empty() => "by default".to_string(),
+        Outcome::ByDefault(_) => format!("by default after {}", rules.join(", ")),
+        Outcome::Undetermined(_) | Outcome::NotEvaluated => {
+            let mut missing: Vec<&str> = explained
+                .pending
+                .iter()
+                .filter_map(|p| program.facts.get(p.fact.index()).map(|f| f.path.as_str()))
+                .collect();
+            missing.dedup();
+            if missing.is_empty() {
+                "undetermined".to_string()
+            } else {
+                format!("missing {}", missing.join(", "))
+            }
+        }
+    };
+    if law.is_empty() {
+        law = evidence;
+    }
+    VerdictDecision { value, by, law }
 }
 
 fn describe(e: &EvalError) -> String {

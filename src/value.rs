@@ -4,7 +4,7 @@
 //! civil dates, sets of enum values are bit sets (an enum used in a set has at
 //! most 128 variants; the checker enforces it).
 
-use crate::ir::{EnumId, Program};
+use crate::ids::EnumId;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -61,67 +61,6 @@ pub enum Value {
     Set(EnumId, u128),
 }
 
-impl Value {
-    /// Renders the value for people, with enum variants by name.
-    pub fn display(&self, program: &Program) -> String {
-        match self {
-            Value::Bool(b) => b.to_string(),
-            Value::Integer(i) => i.to_string(),
-            Value::Decimal(d) => d.normalize().to_string(),
-            Value::Money(m) => format!("{} {}", m.currency_str(), group_thousands(m.amount)),
-            Value::Date(d) => d.to_string(),
-            Value::Duration(d) => display_duration(*d),
-            Value::Text(t) => format!("{t:?}"),
-            Value::Enum(e, v) => variant_name(program, *e, *v).to_string(),
-            Value::Set(e, bits) => {
-                let mut out = String::from("{");
-                let mut first = true;
-                for v in 0..128u32 {
-                    if bits & (1u128 << v) != 0 {
-                        if !first {
-                            out.push_str(", ");
-                        }
-                        first = false;
-                        out.push_str(variant_name(program, *e, v));
-                    }
-                }
-                out.push('}');
-                out
-            }
-        }
-    }
-
-    /// The value as JSON, in the same shape a case file uses.
-    pub fn to_json(&self, program: &Program) -> serde_json::Value {
-        use serde_json::Value as J;
-        match self {
-            Value::Bool(b) => J::Bool(*b),
-            Value::Integer(i) => J::from(*i),
-            Value::Decimal(d) => J::String(d.normalize().to_string()),
-            Value::Money(m) => J::String(format!("{} {}", m.currency_str(), m.amount.normalize())),
-            Value::Date(d) => J::String(d.to_string()),
-            Value::Duration(d) => J::String(display_duration(*d)),
-            Value::Text(t) => J::String(t.to_string()),
-            Value::Enum(e, v) => J::String(variant_name(program, *e, *v).to_string()),
-            Value::Set(e, bits) => J::Array(
-                (0..128u32)
-                    .filter(|v| bits & (1u128 << v) != 0)
-                    .map(|v| J::String(variant_name(program, *e, v).to_string()))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-/// The name of an enum variant (`?` if out of range).
-pub fn variant_name(program: &Program, e: EnumId, v: u32) -> &str {
-    program
-        .enums
-        .get(e.index())
-        .and_then(|e| e.variants.get(v as usize))
-        .map_or("?", |(n, _)| n.as_str())
-}
-
 /// `10 years`, `1 year 6 months`, `30 days`.
 pub fn display_duration(d: Duration) -> String {
     let mut parts = Vec::new();
@@ -146,7 +85,7 @@ pub fn display_duration(d: Duration) -> String {
 }
 
 /// `36000000` → `36,000,000`; decimals keep their fraction.
-fn group_thousands(amount: Decimal) -> String {
+pub(crate) fn group_thousands(amount: Decimal) -> String {
     let text = amount.normalize().to_string();
     let (sign, rest) = match text.strip_prefix('-') {
         Some(r) => ("-", r),

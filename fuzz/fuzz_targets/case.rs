@@ -1,5 +1,7 @@
-//! Any bytes as a case file in each format, against the built-in policies;
-//! every error renders in each format.
+//! Any bytes as a case file in each format (each read once by its own
+//! spanned parser, then typed by one walker), against the built-in
+//! policies; every error renders in each format, and every span it carries
+//! lies on character boundaries of the text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +22,13 @@ fuzz_target!(|data: &[u8]| {
     };
     for format in [CaseFormat::Json, CaseFormat::Yaml, CaseFormat::Toml] {
         if let Err(errors) = load_case(program, "fuzz", &text, format) {
+            assert!(!errors.0.is_empty(), "an error with no errors");
+            for error in &errors {
+                // Spans are into the normalised text (BOM dropped, CR and
+                // CRLF read as LF), which is never longer than the input.
+                let span = error.span();
+                assert!(span.offset() + span.len() <= text.len(), "{error:?}");
+            }
             for error_format in [ErrorFormat::Plain, ErrorFormat::Json] {
                 let _ = render_diagnostic(&errors, error_format);
             }

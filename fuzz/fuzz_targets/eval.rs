@@ -1,5 +1,6 @@
-//! A JSON case against the built-in policies: load, evaluate and render the
-//! evaluation in every format.
+//! A JSON case against the built-in policies: load, evaluate, and render the
+//! evaluation in every format (text, coloured and not, with the decisive
+//! derivations; the Markdown memo; the JSON document and batch line).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -26,7 +27,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(evaluation) = engine.evaluate(&case, &Options::default()) {
         let _ = refuge::explain::to_text(&evaluation, false);
         let _ = refuge::explain::to_text(&evaluation, true);
+        let _ = refuge::explain::to_text_explained(&evaluation, false);
         let _ = refuge::explain::to_markdown(&evaluation);
         let _ = evaluation.to_json();
+        let _ = evaluation.to_json_line();
     }
 });

@@ -11,7 +11,8 @@
 //! operand is).
 //!
 //! **Errors.** A form the evaluator may reject (a table lookup without a
-//! row, an integer overflow, durations in months compared with days) adds
+//! row, an integer overflow, durations in months compared with days, a
+//! date pushed off the calendar or a duration past jiff's limits) adds
 //! an error literal, guarded by whether the evaluator reaches the form
 //! (`false and X` never evaluates `X`). The questions ask for cases whose
 //! evaluation raises no error.
@@ -20,16 +21,25 @@
 //! and dates (jiff's range) are encoded exactly. Decimal and money facts are
 //! integers scaled by `10^scale`, where `scale` is the most decimal places of
 //! any constant of the program (at least 2), and lie below `2^60` units of
-//! that scale; durations are months and days below `2^40`.
+//! that scale; durations are months and days below `2^40`. Every number is
+//! a word as wide as its range (`bits.rs`).
 //!
-//! **What is not encoded exactly** (division, a date plus months, years
-//! between two dates, text that is not constant) becomes a fresh value the
+//! **Dates** are day numbers; a date the solver picks (the evaluation
+//! date, a date fact) is a civil year, month and day from which its day
+//! number is computed, and dates known as civil dates are compared as such.
+//! A date plus months or years and the whole years between two dates are
+//! the calendar's own arithmetic (`calendar.rs`), exact.
+//!
+//! **What is not encoded exactly** (division, with its decimal rounding,
+//! text that is not constant, a number past `i128` or a decimal past the
+//! evaluator's 96-bit mantissa) becomes a fresh value the
 //! solver may choose freely, and the definition records why. The encoding
 //! then allows *more* behaviours than the evaluator: a question it answers
 //! "no" is answered exactly; a "yes" is checked by the evaluator on the
 //! witness, and reported as "could not decide" if the evaluator disagrees.
 
 use super::bits::{self, Word};
+use super::calendar::{self, Civil};
 use super::sat::{Sat, L};
 use crate::ir::{
     ArithOp, Builtin, CmpOp, DefId, Expr, ExprKind, FactId, Meta, Program, RuleId, Type,
@@ -132,12 +142,18 @@ pub(crate) struct Encoder<'p> {
     // The definition being encoded: its guarded errors and inexact forms.
     errors: Vec<L>,
     inexact: Vec<Inexact>,
+    // The expression being encoded (for `too_large`).
+    span: Span,
+    // The civil dates of date words, by their bits.
+    civil: std::collections::HashMap<Vec<L>, Civil>,
 }
 
 /// Bits of a decimal or money fact (below `2^60` units).
 const AMOUNT_BITS: usize = 60;
 /// Bits of a duration's months and days.
 const DURATION_BITS: usize = 40;
+/// The largest mantissa of the evaluator's decimals (96 bits).
+const DECIMAL_LIMIT: i128 = (1i128 << 96) - 1;
 
 /// Days since 1970-01-01.
 pub(crate) fn day_number(date: Date) -> i128 {
@@ -159,10 +175,10 @@ pub(crate) fn date_of(days: i128) -> Option<Date> {
 impl<'p> Encoder<'p> {
     /// An encoder for `program`.
     pub(crate) fn new(program: &'p Program) -> Self {
-        let mut sat = Sat::new();
+        let sat = Sat::new();
         let scale = program_scale(program);
-        let as_of = date_word(&mut sat);
-        Encoder {
+        let as_of = bits::constant(&sat, 0);
+        let mut enc = Encoder {
             program,
             sat,
             scale,
@@ -173,7 +189,97 @@ impl<'p> Encoder<'p> {
             in_progress: vec![false; program.definitions.len()],
             errors: Vec::new(),
             inexact: Vec::new(),
+            span: Span::default(),
+            civil: std::collections::HashMap::new(),
+        };
+        enc.as_of = enc.date_input();
+        enc
+    }
+
+    /// A date that is an input (the evaluation date, a date fact): a civil
+    /// year, month and day, any date of the calendar, and its day number
+    /// computed from them. The solver then picks dates by their year,
+    /// month and day, and compares them so (see [`Encoder::date_order`]);
+    /// it never has to undo the calendar to find a date with a given year.
+    fn date_input(&mut self) -> Word {
+        let sat = &mut self.sat;
+        let year = bits::fresh_within(sat, calendar::MIN_YEAR, calendar::MAX_YEAR);
+        let month = bits::fresh_within(sat, 1, 12);
+        let day = bits::fresh_within(sat, 1, 31);
+        let civil = Civil { year, month, day };
+        if let Some(last) = calendar::days_in_month(sat, &civil.year, &civil.month) {
+            let fits = bits::le(sat, &civil.day, &last);
+            sat.require(fits);
         }
+        let days = calendar::days_from_civil(sat, &civil)
+            .map(|d| bits::narrow(sat, &d, day_number(Date::MIN), day_number(Date::MAX)));
+        match days {
+            Some(days) => {
+                self.civil.insert(bits::key(&days), civil);
+                days
+            }
+            None => date_word(sat),
+        }
+    }
+
+    /// `x < y` and `x = y` for two dates: as civil dates (year, then month,
+    /// then day) when both are known as such (inputs, constants, a date
+    /// plus months), else as day numbers. The order is the same; the civil
+    /// one spares the solver the calendar (that `d + 1 year` is before
+    /// `d + 2 years` is a comparison of `y + 1` with `y + 2`).
+    pub(crate) fn date_order(&mut self, x: &Word, y: &Word) -> (L, L) {
+        if let Some(order) = self.civil_order(x, y) {
+            return order;
+        }
+        (bits::lt(&mut self.sat, x, y), bits::eq(&mut self.sat, x, y))
+    }
+
+    /// `lo ≤ as_of < hi` for day numbers.
+    pub(crate) fn as_of_between(&mut self, lo: i128, hi: i128) -> L {
+        let as_of = self.as_of.clone();
+        let lo = bits::constant(&self.sat, lo);
+        let hi = bits::constant(&self.sat, hi);
+        let (below, _) = self.date_order(&as_of, &lo);
+        let (before_end, _) = self.date_order(&as_of, &hi);
+        self.sat.and2(!below, before_end)
+    }
+
+    /// Two dates ordered as civil dates, if both are known as such.
+    fn civil_order(&mut self, x: &Word, y: &Word) -> Option<(L, L)> {
+        let constant = |w: &Word| bits::constant_value(&self.sat, w).is_some();
+        let civil = |w: &Word| self.civil.contains_key(&bits::key(w)) || constant(w);
+        if !(civil(x) && civil(y)) || (constant(x) && constant(y)) {
+            return None;
+        }
+        let (a, b) = (self.civil(x)?, self.civil(y)?);
+        let sat = &mut self.sat;
+        let (yl, ye) = (
+            bits::lt(sat, &a.year, &b.year),
+            bits::eq(sat, &a.year, &b.year),
+        );
+        let (ml, me) = (
+            bits::lt(sat, &a.month, &b.month),
+            bits::eq(sat, &a.month, &b.month),
+        );
+        let (dl, de) = (bits::lt(sat, &a.day, &b.day), bits::eq(sat, &a.day, &b.day));
+        let within_month = sat.and2(me, dl);
+        let within_year = sat.or2(ml, within_month);
+        let same_year = sat.and2(ye, within_year);
+        let less = sat.or2(yl, same_year);
+        let equal = sat.and(&[ye, me, de]);
+        Some((less, equal))
+    }
+
+    /// The civil date of a date word (memoised: a fact's date is taken
+    /// apart once however many durations are added to it).
+    fn civil(&mut self, date: &Word) -> Option<Civil> {
+        let key = bits::key(date);
+        if let Some(c) = self.civil.get(&key) {
+            return Some(c.clone());
+        }
+        let c = calendar::civil(&mut self.sat, date)?;
+        self.civil.insert(key, c.clone());
+        Some(c)
     }
 
     /// The circuit of a fact, if it was read.
@@ -217,7 +323,7 @@ impl<'p> Encoder<'p> {
                 scale: self.scale,
             },
             Type::Date => Val::Num {
-                word: date_word(sat),
+                word: self.date_input(),
                 scale: 0,
             },
             Type::Duration => Val::Duration {
@@ -264,15 +370,16 @@ impl<'p> Encoder<'p> {
     /// In force on the evaluation date.
     pub(crate) fn in_force(&mut self, meta: &Meta) -> L {
         let mut lits = Vec::new();
+        let as_of = self.as_of.clone();
         if let Some(from) = meta.from {
             let from = bits::constant(&self.sat, day_number(from));
-            let as_of = self.as_of.clone();
-            lits.push(bits::le(&mut self.sat, &from, &as_of));
+            let (before, _) = self.date_order(&as_of, &from);
+            lits.push(!before);
         }
         if let Some(until) = meta.until {
             let until = bits::constant(&self.sat, day_number(until));
-            let as_of = self.as_of.clone();
-            lits.push(bits::lt(&mut self.sat, &as_of, &until));
+            let (before, _) = self.date_order(&as_of, &until);
+            lits.push(before);
         }
         self.sat.and(&lits)
     }
@@ -584,8 +691,29 @@ impl<'p> Encoder<'p> {
         if to <= from {
             return word.clone();
         }
-        let factor = 10i128.checked_pow(to - from).unwrap_or(1);
-        bits::mul_constant(&mut self.sat, word, factor)
+        let scaled = 10i128
+            .checked_pow(to - from)
+            .and_then(|factor| bits::mul_constant(&mut self.sat, word, factor));
+        match scaled {
+            Some(w) => w,
+            None => {
+                self.too_large();
+                bits::fresh(&mut self.sat, 126)
+            }
+        }
+    }
+
+    /// A number beyond what the encoding represents: the value is replaced
+    /// by a fresh one (more behaviours than the evaluator's, never fewer)
+    /// and the form under encoding is recorded as inexact.
+    fn too_large(&mut self) {
+        let inexact = Inexact {
+            what: "a number too large to encode exactly".to_owned(),
+            span: self.span,
+        };
+        if !self.inexact.contains(&inexact) {
+            self.inexact.push(inexact);
+        }
     }
 
     /// Equality of two values of one type.
@@ -674,6 +802,13 @@ impl<'p> Encoder<'p> {
 
     /// The three-valued encoding of an expression evaluated when `guard`.
     pub(crate) fn expr(&mut self, expr: &Expr, guard: L) -> Term {
+        let outer = std::mem::replace(&mut self.span, expr.span);
+        let term = self.expr_here(expr, guard);
+        self.span = outer;
+        term
+    }
+
+    fn expr_here(&mut self, expr: &Expr, guard: L) -> Term {
         match &expr.kind {
             ExprKind::Const(v) => {
                 let val = self.constant(v);
@@ -746,19 +881,25 @@ impl<'p> Encoder<'p> {
             }
             ExprKind::Neg(a) => {
                 let x = self.expr(a, guard);
+                let sat = &mut self.sat;
                 let val = match &x.val {
-                    Val::Num { word, scale } => Val::Num {
-                        word: bits::neg(&mut self.sat, word),
+                    Val::Num { word, scale } => bits::neg(sat, word).map(|word| Val::Num {
+                        word,
                         scale: *scale,
-                    },
-                    Val::Duration { months, days } => Val::Duration {
-                        months: bits::neg(&mut self.sat, months),
-                        days: bits::neg(&mut self.sat, days),
-                    },
+                    }),
+                    Val::Duration { months, days } => {
+                        match (bits::neg(sat, months), bits::neg(sat, days)) {
+                            (Some(months), Some(days)) => Some(Val::Duration { months, days }),
+                            _ => None,
+                        }
+                    }
                     _ => return self.inexact(expr, "negation of a value that is not a number"),
                 };
+                let Some(mut val) = val else {
+                    return self.inexact(expr, "a number too large to encode exactly");
+                };
                 if expr.ty == Type::Integer {
-                    self.integer_range(guard, x.known, &val);
+                    val = self.integer_range(guard, x.known, val);
                 }
                 Term {
                     known: x.known,
@@ -783,10 +924,10 @@ impl<'p> Encoder<'p> {
                 let y = self.expr(b, guard);
                 let known = self.sat.and2(x.known, y.known);
                 let reached = self.sat.and2(guard, known);
-                match self.arith(*op, &x.val, &y.val) {
-                    Ok(val) => {
+                match self.arith(*op, &x.val, &y.val, expr.ty, reached) {
+                    Ok(mut val) => {
                         if expr.ty == Type::Integer {
-                            self.integer_range(reached, self.sat.t(), &val);
+                            val = self.integer_range(reached, self.sat.t(), val);
                         }
                         Term { known, val }
                     }
@@ -874,17 +1015,26 @@ impl<'p> Encoder<'p> {
         }
     }
 
-    /// An integer result outside the evaluator's 64 bits is an error.
-    fn integer_range(&mut self, guard: L, known: L, val: &Val) {
-        if let Val::Num { word, .. } = val {
-            let fits = bits::within(
-                &mut self.sat,
-                word,
-                i128::from(i64::MIN),
-                i128::from(i64::MAX),
-            );
-            let reached = self.sat.and2(guard, known);
-            self.error(reached, !fits);
+    /// An integer result outside the evaluator's 64 bits is an error; past
+    /// it, the result is its 64 bits (equal to it whenever there is no
+    /// error, which is all the questions ask about).
+    fn integer_range(&mut self, guard: L, known: L, val: Val) -> Val {
+        match val {
+            Val::Num { word, scale } => {
+                let fits = bits::within(
+                    &mut self.sat,
+                    &word,
+                    i128::from(i64::MIN),
+                    i128::from(i64::MAX),
+                );
+                let reached = self.sat.and2(guard, known);
+                self.error(reached, !fits);
+                Val::Num {
+                    word: bits::truncate(&self.sat, &word, 64),
+                    scale,
+                }
+            }
+            other => other,
         }
     }
 
@@ -892,13 +1042,17 @@ impl<'p> Encoder<'p> {
     fn compare(&mut self, op: CmpOp, a: &Val, b: &Val, reached: L) -> Option<L> {
         let (less, equal) = match (a, b) {
             (Val::Num { word: x, scale: sx }, Val::Num { word: y, scale: sy }) => {
-                let s = (*sx).max(*sy);
-                let x = self.rescale(x, *sx, s);
-                let y = self.rescale(y, *sy, s);
-                (
-                    bits::lt(&mut self.sat, &x, &y),
-                    bits::eq(&mut self.sat, &x, &y),
-                )
+                if let Some(order) = self.civil_order(x, y) {
+                    order
+                } else {
+                    let s = (*sx).max(*sy);
+                    let x = self.rescale(x, *sx, s);
+                    let y = self.rescale(y, *sy, s);
+                    (
+                        bits::lt(&mut self.sat, &x, &y),
+                        bits::eq(&mut self.sat, &x, &y),
+                    )
+                }
             }
             (
                 Val::Duration {
@@ -952,45 +1106,93 @@ impl<'p> Encoder<'p> {
     }
 
     /// Arithmetic, as `eval::expr::arith` (`Err`: not encodable exactly).
-    fn arith(&mut self, op: ArithOp, a: &Val, b: &Val) -> Result<Val, &'static str> {
+    fn arith(
+        &mut self,
+        op: ArithOp,
+        a: &Val,
+        b: &Val,
+        ty: Type,
+        reached: L,
+    ) -> Result<Val, &'static str> {
+        const TOO_LARGE: &str = "a number too large to encode exactly";
         match (a, b) {
-            (Val::Num { word: x, scale: sx }, Val::Num { word: y, scale: sy }) => match op {
-                ArithOp::Add | ArithOp::Sub => {
-                    let s = (*sx).max(*sy);
-                    let x = self.rescale(x, *sx, s);
-                    let y = self.rescale(y, *sy, s);
-                    let word = if op == ArithOp::Add {
-                        bits::add(&mut self.sat, &x, &y)
-                    } else {
-                        bits::sub(&mut self.sat, &x, &y)
-                    };
-                    Ok(Val::Num { word, scale: s })
+            (Val::Num { word: x, scale: sx }, Val::Num { word: y, scale: sy }) => {
+                let (word, scale) = match op {
+                    ArithOp::Add | ArithOp::Sub => {
+                        let s = (*sx).max(*sy);
+                        let x = self.rescale(x, *sx, s);
+                        let y = self.rescale(y, *sy, s);
+                        let word = if op == ArithOp::Add {
+                            bits::add(&mut self.sat, &x, &y)
+                        } else {
+                            bits::sub(&mut self.sat, &x, &y)
+                        };
+                        (word.ok_or(TOO_LARGE)?, s)
+                    }
+                    ArithOp::Mul => (bits::mul(&mut self.sat, x, y).ok_or(TOO_LARGE)?, sx + sy),
+                    ArithOp::Div => return Err("a division (its decimal rounding)"),
+                };
+                match ty {
+                    // Two dates: the days from the second to the first.
+                    Type::Duration => Ok(Val::Duration {
+                        months: bits::constant(&self.sat, 0),
+                        days: word,
+                    }),
+                    // The evaluator's decimals hold 96 bits and round past them.
+                    Type::Decimal | Type::Money
+                        if word.lo() < -DECIMAL_LIMIT || word.hi() > DECIMAL_LIMIT =>
+                    {
+                        Err("decimal arithmetic beyond 28 digits (the evaluator rounds it)")
+                    }
+                    _ => Ok(Val::Num { word, scale }),
                 }
-                ArithOp::Mul => Ok(Val::Num {
-                    word: bits::mul(&mut self.sat, x, y),
-                    scale: sx + sy,
-                }),
-                ArithOp::Div => Err("a division (its decimal rounding)"),
-            },
+            }
             (Val::Num { word, scale: 0 }, Val::Duration { months, days })
             | (Val::Duration { months, days }, Val::Num { word, scale: 0 })
                 if matches!(op, ArithOp::Add | ArithOp::Sub) =>
             {
-                // A date and a duration: exact in days only.
-                let zero = bits::constant(&self.sat, 0);
-                match bits::constant_value(&self.sat, months) {
-                    Some(0) => {}
-                    _ => {
-                        let _ = zero;
-                        return Err("a date plus or minus months or years (calendar arithmetic)");
-                    }
-                }
-                let word = if op == ArithOp::Add {
-                    bits::add(&mut self.sat, word, days)
+                // A date and a duration: the months (calendar arithmetic),
+                // then the days, as `jiff` adds them.
+                let (months, days) = if op == ArithOp::Sub {
+                    (
+                        bits::neg(&mut self.sat, months).ok_or(TOO_LARGE)?,
+                        bits::neg(&mut self.sat, days).ok_or(TOO_LARGE)?,
+                    )
                 } else {
-                    bits::sub(&mut self.sat, word, days)
+                    (months.clone(), days.clone())
                 };
-                Ok(Val::Num { word, scale: 0 })
+                let sat = &mut self.sat;
+                let months_fit =
+                    bits::within(sat, &months, -calendar::MAX_MONTHS, calendar::MAX_MONTHS);
+                let days_fit = bits::within(sat, &days, -calendar::MAX_DAYS, calendar::MAX_DAYS);
+                self.error(reached, !months_fit);
+                self.error(reached, !days_fit);
+                let (moved, moved_civil) = match bits::constant_value(&self.sat, &months) {
+                    Some(0) => (word.clone(), None),
+                    _ => {
+                        let civil = self.civil(word).ok_or(TOO_LARGE)?;
+                        let (moved, moved_civil, in_calendar) =
+                            calendar::add_months(&mut self.sat, &civil, &months)
+                                .ok_or(TOO_LARGE)?;
+                        self.error(reached, !in_calendar);
+                        (moved, Some(moved_civil))
+                    }
+                };
+                let sum = bits::add(&mut self.sat, &moved, &days).ok_or(TOO_LARGE)?;
+                if let (Some(c), Some(0)) = (moved_civil, bits::constant_value(&self.sat, &days)) {
+                    self.civil.insert(bits::key(&sum), c);
+                }
+                let in_range = bits::within(
+                    &mut self.sat,
+                    &sum,
+                    day_number(Date::MIN),
+                    day_number(Date::MAX),
+                );
+                self.error(reached, !in_range);
+                Ok(Val::Num {
+                    word: sum,
+                    scale: 0,
+                })
             }
             (
                 Val::Duration {
@@ -1015,15 +1217,18 @@ impl<'p> Encoder<'p> {
                 } else {
                     return Err("arithmetic on durations");
                 };
-                Ok(Val::Duration { months, days })
+                Ok(Val::Duration {
+                    months: months.ok_or(TOO_LARGE)?,
+                    days: days.ok_or(TOO_LARGE)?,
+                })
             }
             (Val::Duration { months, days }, Val::Num { word, scale: 0 })
             | (Val::Num { word, scale: 0 }, Val::Duration { months, days })
                 if op == ArithOp::Mul =>
             {
                 Ok(Val::Duration {
-                    months: bits::mul(&mut self.sat, months, word),
-                    days: bits::mul(&mut self.sat, days, word),
+                    months: bits::mul(&mut self.sat, months, word).ok_or(TOO_LARGE)?,
+                    days: bits::mul(&mut self.sat, days, word).ok_or(TOO_LARGE)?,
                 })
             }
             _ => Err("arithmetic on these types"),
@@ -1078,7 +1283,9 @@ impl<'p> Encoder<'p> {
                     x.clone()
                 } else {
                     let k = 10i128.checked_pow(scale - places).unwrap_or(1);
-                    let word = self.round(f, word, k);
+                    let Some(word) = self.round(f, word, k) else {
+                        return self.inexact(expr, "a number too large to encode exactly");
+                    };
                     Val::Num {
                         word,
                         scale: places,
@@ -1086,22 +1293,31 @@ impl<'p> Encoder<'p> {
                 }
             }
             (Builtin::DaysBetween, [Val::Num { word: a, .. }, Val::Num { word: b, .. }]) => {
-                Val::Num {
-                    word: bits::sub(&mut self.sat, b, a),
-                    scale: 0,
-                }
+                let Some(word) = bits::sub(&mut self.sat, b, a) else {
+                    return self.inexact(expr, "a number too large to encode exactly");
+                };
+                Val::Num { word, scale: 0 }
             }
-            (Builtin::YearsBetween, _) => {
-                return self.inexact(expr, "whole years between two dates (calendar arithmetic)")
+            (Builtin::YearsBetween, [Val::Num { word: a, .. }, Val::Num { word: b, .. }]) => {
+                let (b_before, _) = self.date_order(b, a);
+                let years = match (self.civil(a), self.civil(b)) {
+                    (Some(ca), Some(cb)) => {
+                        calendar::years_between(&mut self.sat, &ca, &cb, !b_before)
+                    }
+                    _ => None,
+                };
+                let Some(word) = years else {
+                    return self.inexact(expr, "a number too large to encode exactly");
+                };
+                Val::Num { word, scale: 0 }
             }
             (Builtin::Count, [Val::Set(s)]) => {
                 let mut acc = bits::constant(&self.sat, 0);
                 for &l in s {
-                    let mut one = bits::constant(&self.sat, 0);
-                    if let Some(b0) = one.first_mut() {
-                        *b0 = l;
+                    let one = bits::of_bit(&self.sat, l);
+                    if let Some(sum) = bits::add(&mut self.sat, &acc, &one) {
+                        acc = sum;
                     }
-                    acc = bits::add(&mut self.sat, &acc, &one);
                 }
                 Val::Num {
                     word: acc,
@@ -1114,26 +1330,28 @@ impl<'p> Encoder<'p> {
     }
 
     /// `round`, `floor` or `ceil` of a scaled number by `k = 10^places`.
-    fn round(&mut self, f: Builtin, word: &Word, k: i128) -> Word {
-        match f {
-            Builtin::Floor => bits::floor_div(&mut self.sat, word, k),
+    fn round(&mut self, f: Builtin, word: &Word, k: i128) -> Option<Word> {
+        let sat = &mut self.sat;
+        Some(match f {
+            Builtin::Floor => bits::floor_div(sat, word, k),
             Builtin::Ceil => {
-                let negated = bits::neg(&mut self.sat, word);
-                let q = bits::floor_div(&mut self.sat, &negated, k);
-                bits::neg(&mut self.sat, &q)
+                let negated = bits::neg(sat, word)?;
+                let q = bits::floor_div(sat, &negated, k);
+                bits::neg(sat, &q)?
             }
             _ => {
                 // Half away from zero: ⌊(|x| + k/2) / k⌋ with x's sign.
-                let negative = word.last().copied().unwrap_or_else(|| self.sat.f());
-                let negated = bits::neg(&mut self.sat, word);
-                let magnitude = bits::ite(&mut self.sat, negative, &negated, word);
-                let half = bits::constant(&self.sat, k / 2);
-                let shifted = bits::add(&mut self.sat, &magnitude, &half);
-                let q = bits::floor_div(&mut self.sat, &shifted, k);
-                let neg_q = bits::neg(&mut self.sat, &q);
-                bits::ite(&mut self.sat, negative, &neg_q, &q)
+                let negative = word.sign(sat);
+                let negated = bits::neg(sat, word)?;
+                let magnitude = bits::ite(sat, negative, &negated, word);
+                let magnitude = bits::narrow(sat, &magnitude, 0, i128::MAX);
+                let half = bits::constant(sat, k / 2);
+                let shifted = bits::add(sat, &magnitude, &half)?;
+                let q = bits::floor_div(sat, &shifted, k);
+                let neg_q = bits::neg(sat, &q)?;
+                bits::ite(sat, negative, &neg_q, &q)
             }
-        }
+        })
     }
 
     /// `T[keys].column` (`column` given) or `exists T[keys]`.
@@ -1184,17 +1402,7 @@ impl<'p> Encoder<'p> {
 
 /// A date word within jiff's range.
 fn date_word(sat: &mut Sat) -> Word {
-    let word = bits::fresh(sat, 23);
-    let lo = day_number(Date::MIN);
-    let hi = day_number(Date::MAX);
-    let inside = bits::within(sat, &word, lo, hi);
-    sat.require(inside);
-    word
-}
-
-/// `lo ≤ date < hi` for day numbers.
-pub(crate) fn date_between(sat: &mut Sat, date: &[L], lo: i128, hi: i128) -> L {
-    bits::within(sat, date, lo, hi - 1)
+    bits::fresh_within(sat, day_number(Date::MIN), day_number(Date::MAX))
 }
 
 /// The decimal places of decimal and money facts: the most of any constant.

@@ -19,8 +19,12 @@
 //! A "yes" comes with a model: a complete case and a date. It is turned into
 //! a case and checked by the evaluator itself ([`crate::Engine`]); then
 //! every fact that the finding does not need is removed, one at a time,
-//! again checked by the evaluator, which leaves a small witness that
-//! `refuge eval` reproduces. (Searching complete cases loses nothing: the
+//! again checked by the evaluator, and the numbers left are moved as near
+//! zero (dates: the case's date) as the evaluator still shows the finding,
+//! which leaves a small, readable witness that `refuge eval` reproduces.
+//!
+//! `REFUGE_ANALYSIS_TIMINGS=1` prints, per definition, the time taken, the
+//! part spent in the solver and in witnesses, and the questions asked. (Searching complete cases loses nothing: the
 //! evaluator's logic is monotone, so a rule active with some facts missing
 //! is active in every completion.) Where the encoding had to stand a fresh
 //! value in for a construct it cannot express exactly and the evaluator
@@ -30,6 +34,7 @@
 //! `accept` clause (`docs/language.md`), which the analysis reads.
 
 mod bits;
+mod calendar;
 mod encode;
 mod finding;
 mod sat;
@@ -68,15 +73,30 @@ impl Analysis {
 /// Analyses every definition of a program.
 pub fn analyse(program: &Program) -> Analysis {
     let start = Instant::now();
+    let timings = std::env::var_os("REFUGE_ANALYSIS_TIMINGS").is_some();
     let mut run = Run {
         enc: Encoder::new(program),
+        engine: crate::Engine::new(program),
         program,
         findings: Vec::new(),
         questions: 0,
+        solving: Duration::ZERO,
+        witnessing: Duration::ZERO,
     };
-    for (i, _) in program.definitions.iter().enumerate() {
+    for (i, def) in program.definitions.iter().enumerate() {
         if let Ok(i) = u32::try_from(i) {
+            let (t0, q0, s0, w0) = (Instant::now(), run.questions, run.solving, run.witnessing);
             run.definition(DefId(i));
+            if timings {
+                eprintln!(
+                    "timing: {:>8.1} ms  solve {:>8.1} ms  witness {:>8.1} ms  {:>3} questions  {}",
+                    t0.elapsed().as_secs_f64() * 1e3,
+                    (run.solving - s0).as_secs_f64() * 1e3,
+                    (run.witnessing - w0).as_secs_f64() * 1e3,
+                    run.questions - q0,
+                    def.name
+                );
+            }
         }
     }
     let accepts = Accepts::of(program);
@@ -93,15 +113,22 @@ pub fn analyse(program: &Program) -> Analysis {
 
 struct Run<'p> {
     enc: Encoder<'p>,
+    /// The evaluator, which checks and shrinks every witness.
+    engine: crate::Engine<'p>,
     program: &'p Program,
     findings: Vec<Finding>,
     questions: usize,
+    solving: Duration,
+    witnessing: Duration,
 }
 
 impl Run<'_> {
     fn ask(&mut self, assumptions: &[sat::L]) -> bool {
         self.questions += 1;
-        self.enc.sat.solve(assumptions)
+        let start = Instant::now();
+        let answer = self.enc.sat.solve(assumptions);
+        self.solving += start.elapsed();
+        answer
     }
 
     fn definition(&mut self, id: DefId) {
@@ -154,14 +181,12 @@ impl Run<'_> {
                 {
                     continue;
                 }
-                let as_of = self.enc.as_of.clone();
                 let (lo, hi) = if begin < end {
                     (begin, end)
                 } else {
                     (end, begin)
                 };
-                let inside =
-                    encode::date_between(&mut self.enc.sat, &as_of, day_number(lo), day_number(hi));
+                let inside = self.enc.as_of_between(day_number(lo), day_number(hi));
                 if begin < end {
                     let both = [no_error, inside, a.active.t, b.active.t];
                     if self.ask(&both) {
@@ -266,13 +291,27 @@ impl Run<'_> {
         check: Check,
         inexact: &[encode::Inexact],
     ) -> Finding {
+        let start = Instant::now();
+        let finding = self.found_untimed(def, kind, rules, check, inexact);
+        self.witnessing += start.elapsed();
+        finding
+    }
+
+    fn found_untimed(
+        &mut self,
+        def: DefId,
+        kind: FindingKind,
+        rules: Vec<RuleId>,
+        check: Check,
+        inexact: &[encode::Inexact],
+    ) -> Finding {
         let witness = match check {
             Check::None => None,
             _ => Some(witness::from_model(&self.enc)),
         };
         let (witness, undecided) = match witness {
             None => (None, None),
-            Some(case) => match witness::shrink(self.program, def, case, &check) {
+            Some(case) => match witness::shrink(&self.engine, def, case, &check, self.enc.scale) {
                 Some(w) => (Some(w), None),
                 None => {
                     let why = if inexact.is_empty() {

@@ -69,6 +69,12 @@ impl Sat {
         Lit::new(self.solver.new_var_default(), true)
     }
 
+    /// The output of a gate: never a decision of the solver, as its inputs
+    /// decide it by propagation (so a model assigns it all the same).
+    fn gate(&mut self) -> L {
+        Lit::new(self.solver.new_var(lbool::UNDEF, false), true)
+    }
+
     /// Adds a clause (a disjunction that must hold).
     pub(crate) fn clause(&mut self, lits: &[L]) {
         if lits.contains(&self.t()) {
@@ -99,7 +105,7 @@ impl Sat {
         if let Some(&g) = self.ands.get(&key) {
             return g;
         }
-        let g = self.fresh();
+        let g = self.gate();
         self.solver.add_clause_reuse(&mut vec![!g, a]);
         self.solver.add_clause_reuse(&mut vec![!g, b]);
         self.solver.add_clause_reuse(&mut vec![g, !a, !b]);
@@ -162,7 +168,7 @@ impl Sat {
         let g = match self.xors.get(&key) {
             Some(&g) => g,
             None => {
-                let g = self.fresh();
+                let g = self.gate();
                 self.solver.add_clause_reuse(&mut vec![!g, a, b]);
                 self.solver.add_clause_reuse(&mut vec![!g, !a, !b]);
                 self.solver.add_clause_reuse(&mut vec![g, !a, b]);

@@ -2,7 +2,7 @@
 //! shrunk to the facts the finding needs.
 
 use super::bits;
-use super::encode::{date_of, Encoder, Val};
+use super::encode::{date_of, day_number, Encoder, Val};
 use crate::case::Case;
 use crate::eval::graph::{Decided, Undetermined};
 use crate::ir::{DefId, FactId, Program, RuleId, Type};
@@ -172,8 +172,8 @@ fn currency(program: &Program) -> [u8; 3] {
 }
 
 /// True when the evaluator shows the finding on `case`.
-pub(crate) fn reproduces(program: &Program, def: DefId, case: &Case, check: &Check) -> bool {
-    let engine = Engine::new(program);
+pub(crate) fn reproduces(engine: &Engine<'_>, def: DefId, case: &Case, check: &Check) -> bool {
+    let program = engine.program();
     let name = program
         .definitions
         .get(def.index())
@@ -248,15 +248,19 @@ pub(crate) fn reproduces(program: &Program, def: DefId, case: &Case, check: &Che
     }
 }
 
-/// Checks the model's case and removes every fact and discretion the
-/// finding does not need (`None`: the evaluator does not confirm it).
+/// Checks the model's case, removes every fact and discretion the finding
+/// does not need, and makes the numbers left readable (`None`: the
+/// evaluator does not confirm the case).
 pub(crate) fn shrink(
-    program: &Program,
+    engine: &Engine<'_>,
     def: DefId,
     mut case: Case,
     check: &Check,
+    scale: u32,
 ) -> Option<Witness> {
-    if !reproduces(program, def, &case, check) {
+    let program = engine.program();
+    let holds = |case: &Case| reproduces(engine, def, case, check);
+    if !holds(&case) {
         return None;
     }
     let defaults = Case::new(program);
@@ -271,7 +275,7 @@ pub(crate) fn shrink(
         if let Some(s) = case.facts.get_mut(i) {
             *s = default;
         }
-        if !reproduces(program, def, &case, check) {
+        if !holds(&case) {
             if let Some(s) = case.facts.get_mut(i) {
                 *s = slot;
             }
@@ -284,22 +288,39 @@ pub(crate) fn shrink(
         if let Some(s) = case.discretions.get_mut(i) {
             *s = None;
         }
-        if !reproduces(program, def, &case, check) {
+        if !holds(&case) {
             if let Some(s) = case.discretions.get_mut(i) {
                 *s = Some(d);
             }
         }
     }
     // A date a reader recognises: the latest date the program names that
-    // still shows the finding (else the solver's).
+    // still shows the finding, else the day nearest 2000-01-01 that does.
+    let mut named = false;
     for date in dates(program).into_iter().rev() {
         let mut moved = case.clone();
         moved.as_of = Some(date);
-        if reproduces(program, def, &moved, check) {
+        if holds(&moved) {
             case = moved;
+            named = true;
             break;
         }
     }
+    if !named {
+        if let Some(day) = case.as_of.map(day_number) {
+            let y2k = day_number(jiff::civil::date(2000, 1, 1));
+            let at = |case: &mut Case, d: i128| {
+                let Some(date) = date_of(d) else {
+                    return false;
+                };
+                case.as_of = Some(date);
+                holds(case)
+            };
+            let best = nearest(day, y2k, 1, &mut |d| at(&mut case.clone(), d));
+            at(&mut case, best);
+        }
+    }
+    readable_numbers(&mut case, &defaults, scale, &holds);
     let facts = (0..case.facts.len())
         .filter_map(|i| {
             let id = FactId(u32::try_from(i).ok()?);
@@ -309,6 +330,210 @@ pub(crate) fn shrink(
         })
         .collect();
     Some(Witness { case, facts })
+}
+
+/// Moves each number of the case (amounts, decimals and integers toward
+/// zero, in whole units where the finding allows; dates toward the case's
+/// date; durations toward none) as near its target as the evaluator still
+/// shows the finding, by bisection over the distance. The solver's model
+/// is any case that shows it (KRW 7,230,529,201,743,331.33); a lawyer
+/// reads the one nearest the threshold (KRW 1,000,001). Two passes, as
+/// one number's bound can depend on another's.
+fn readable_numbers(case: &mut Case, defaults: &Case, scale: u32, holds: &dyn Fn(&Case) -> bool) {
+    // Only the facts the witness gives: a setting left at its default is
+    // not the witness's to move.
+    let given = |case: &Case, i: usize| {
+        case.facts
+            .get(i)
+            .is_some_and(|v| v.is_some() && defaults.facts.get(i) != Some(v))
+    };
+    dates_together(case, &given, holds);
+    for _ in 0..2 {
+        for i in 0..case.facts.len() {
+            let Some(Some(value)) = case.facts.get(i).cloned() else {
+                continue;
+            };
+            if !given(case, i) {
+                continue;
+            }
+            let today = case.as_of.map(day_number);
+            let mut value = value;
+            for (k, (from, target, step)) in parts(&value, scale, today).into_iter().enumerate() {
+                let candidate = |x: i128| {
+                    let v = with_part(&value, k, x, scale)?;
+                    let mut moved = case.clone();
+                    *moved.facts.get_mut(i)? = Some(v.clone());
+                    holds(&moved).then_some(v)
+                };
+                let best = nearest(from, target, step, &mut |x| candidate(x).is_some());
+                if best != from {
+                    if let Some(v) = candidate(best) {
+                        if let Some(slot) = case.facts.get_mut(i) {
+                            *slot = Some(v.clone());
+                        }
+                        value = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Moves the date facts all together toward the case's date: by whole
+/// 400-year cycles (which keep every calendar coincidence, such as a
+/// 29 February), then 4-year ones, then days, each as far as the finding
+/// still holds. Dates tied to one another (an application more than a
+/// year after the entry) keep their distance, which moving one at a time
+/// could not.
+fn dates_together(
+    case: &mut Case,
+    given: &dyn Fn(&Case, usize) -> bool,
+    holds: &dyn Fn(&Case) -> bool,
+) {
+    let Some(today) = case.as_of.map(day_number) else {
+        return;
+    };
+    for step in [146_097i128, 1461, 1] {
+        let dates: Vec<(usize, i128)> = case
+            .facts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| match v {
+                Some(Value::Date(d)) if given(case, i) => Some((i, day_number(*d))),
+                _ => None,
+            })
+            .collect();
+        let Some(&(_, first)) = dates.first() else {
+            return;
+        };
+        let shifted = |steps: i128| {
+            let by = steps.checked_mul(step)?;
+            let mut moved = case.clone();
+            for &(i, day) in &dates {
+                let date = date_of(day.checked_add(by)?)?;
+                *moved.facts.get_mut(i)? = Some(Value::Date(date));
+            }
+            holds(&moved).then_some(moved)
+        };
+        // The most steps toward the date (0 holds: the case as it is).
+        let most = (today - first) / step;
+        let side = most.signum();
+        let n = if most == 0 || shifted(most).is_some() {
+            most.abs()
+        } else {
+            let mut lo = 0i128;
+            let mut hi = most.abs();
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if shifted(side * mid).is_some() {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        if let Some(moved) = shifted(side * n) {
+            *case = moved;
+        }
+    }
+}
+
+/// The numbers of a value in raw units, each with the value it is pulled
+/// toward and its whole unit.
+fn parts(value: &Value, scale: u32, today: Option<i128>) -> Vec<(i128, i128, i128)> {
+    let unit = 10i128.checked_pow(scale).unwrap_or(1);
+    match value {
+        Value::Integer(n) => vec![(i128::from(*n), 0, 1)],
+        Value::Decimal(d) => raw(*d, scale).map(|x| (x, 0, unit)).into_iter().collect(),
+        Value::Money(m) => raw(m.amount, scale)
+            .map(|x| (x, 0, unit))
+            .into_iter()
+            .collect(),
+        Value::Date(d) => today.map(|t| (day_number(*d), t, 1)).into_iter().collect(),
+        Value::Duration(d) => vec![(i128::from(d.months), 0, 1), (i128::from(d.days), 0, 1)],
+        _ => Vec::new(),
+    }
+}
+
+/// `value` with its `k`-th number (of [`parts`]) set to `x`.
+fn with_part(value: &Value, k: usize, x: i128, scale: u32) -> Option<Value> {
+    let decimal = || {
+        Decimal::try_from_i128_with_scale(x, scale)
+            .ok()
+            .map(|d| d.normalize())
+    };
+    Some(match (value, k) {
+        (Value::Integer(_), 0) => Value::Integer(i64::try_from(x).ok()?),
+        (Value::Decimal(_), 0) => Value::Decimal(decimal()?),
+        (Value::Money(m), 0) => Value::Money(Money {
+            amount: decimal()?,
+            ..*m
+        }),
+        (Value::Date(_), 0) => Value::Date(date_of(x)?),
+        (Value::Duration(d), 0) => Value::Duration(Duration {
+            months: i64::try_from(x).ok()?,
+            ..*d
+        }),
+        (Value::Duration(d), 1) => Value::Duration(Duration {
+            days: i64::try_from(x).ok()?,
+            ..*d
+        }),
+        _ => return None,
+    })
+}
+
+/// An amount as an integer number of `10^-scale` units.
+fn raw(d: Decimal, scale: u32) -> Option<i128> {
+    let places = scale.checked_sub(d.scale())?;
+    d.mantissa().checked_mul(10i128.checked_pow(places)?)
+}
+
+/// The value nearest `target` for which `ok` holds, starting from `from`
+/// (for which it holds): the target itself, else the nearest whole number
+/// of `step`s on the side of `from`, else the nearest value, by bisection
+/// (exact when `ok` holds on all values beyond some distance, as for a
+/// threshold; otherwise some value no farther than `from`).
+fn nearest(from: i128, target: i128, step: i128, ok: &mut dyn FnMut(i128) -> bool) -> i128 {
+    if from == target || ok(target) {
+        return if from == target { from } else { target };
+    }
+    let side = if from > target { 1 } else { -1 };
+    let Some(distance) = from.checked_sub(target).map(i128::abs) else {
+        return from;
+    };
+    let at = |d: i128| target.checked_add(side * d);
+    if step > 1 {
+        let whole = distance / step;
+        let mut top = None;
+        for n in [whole, whole + 1] {
+            if n >= 1 && at(n * step).is_some_and(&mut *ok) {
+                top = Some(n);
+                break;
+            }
+        }
+        if let Some(top) = top {
+            let n = smallest(0, top, &mut |n| at(n * step).is_some_and(&mut *ok));
+            return at(n * step).unwrap_or(from);
+        }
+    }
+    let d = smallest(0, distance, &mut |d| at(d).is_some_and(&mut *ok));
+    at(d).unwrap_or(from)
+}
+
+/// The least `n` in `(lo, hi]` with `ok(n)`, given `ok(hi)` and not
+/// `ok(lo)`, assuming `ok` holds from some point on (else some `n` with
+/// `ok(n)`).
+fn smallest(mut lo: i128, mut hi: i128, ok: &mut dyn FnMut(i128) -> bool) -> i128 {
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
 }
 
 /// The dates the program names (rules' and rows' force, 2000-01-01), sorted.

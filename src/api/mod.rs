@@ -849,7 +849,7 @@ impl Value<'_> {
     pub fn as_variant(&self) -> Option<&str> {
         match self.inner {
             crate::value::Value::Enum(e, v) => {
-                Some(crate::value::variant_name(&self.policy.inner.program, e, v))
+                Some(crate::ir::variant_name(&self.policy.inner.program, e, v))
             }
             _ => None,
         }

@@ -6,6 +6,7 @@
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// One problem in a case file.
@@ -28,7 +29,7 @@ pub enum CaseError {
         help: String,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// The file is past a limit checked before parsing: nesting deeper than
@@ -46,7 +47,7 @@ pub enum CaseError {
         help: String,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// The whole file is not a mapping, e.g. `[1, 2]`.
@@ -65,10 +66,34 @@ pub enum CaseError {
         span: SourceSpan,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
-    /// A top-level key other than the five a case file has, e.g. `factz`.
+    /// A key given twice in one mapping, e.g.
+    /// `{"as_of": "2003-01-15", "as_of": "2004-01-15"}`: which one is meant
+    /// cannot be guessed (JSON parsers commonly keep the last silently).
+    #[error("`{path}`: the key is given twice in one {mapping}")]
+    #[diagnostic(
+        code(refuge::case::duplicate_key),
+        help("keep one of them: which value is meant cannot be guessed")
+    )]
+    DuplicateKey {
+        /// The field path.
+        path: String,
+        /// The second occurrence.
+        #[label("given again here")]
+        span: SourceSpan,
+        /// The first occurrence.
+        #[label("first given here")]
+        first: SourceSpan,
+        /// `object`, `mapping` or `table`.
+        mapping: &'static str,
+        /// The case file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+    },
+
+    /// A top-level key other than those a case file has, e.g. `factz`.
     #[error("`{path}`: unknown key")]
     #[diagnostic(code(refuge::case::unknown_key))]
     UnknownKey {
@@ -82,7 +107,7 @@ pub enum CaseError {
         help: String,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// A fact the policy set does not declare, or a field its record type
@@ -102,7 +127,7 @@ pub enum CaseError {
         help: String,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// A value of the wrong kind, e.g. `{"facts": {"person": {"age": "thirty"}}}`.
@@ -123,7 +148,7 @@ pub enum CaseError {
         help: Option<String>,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// A value of the right kind that is impossible, e.g. the date
@@ -145,7 +170,7 @@ pub enum CaseError {
         help: Option<String>,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// A discretion naming no rule, e.g. `{"discretions": {"refuse_crimnal": true}}`.
@@ -164,7 +189,7 @@ pub enum CaseError {
         help: String,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// A discretion naming a rule that is not a `may` rule.
@@ -183,7 +208,7 @@ pub enum CaseError {
         span: SourceSpan,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 
     /// An expectation naming no definition, e.g. `{"expect": {"protecton": "protected"}}`.
@@ -202,7 +227,7 @@ pub enum CaseError {
         help: String,
         /// The case file.
         #[source_code]
-        src: NamedSource<String>,
+        src: NamedSource<Arc<str>>,
     },
 }
 
@@ -215,6 +240,7 @@ impl CaseError {
                 ""
             }
             CaseError::UnknownKey { path, .. }
+            | CaseError::DuplicateKey { path, .. }
             | CaseError::UnknownFact { path, .. }
             | CaseError::WrongType { path, .. }
             | CaseError::BadValue { path, .. }
@@ -231,6 +257,7 @@ impl CaseError {
             | CaseError::Limit { span, .. }
             | CaseError::NotAMapping { span, .. }
             | CaseError::UnknownKey { span, .. }
+            | CaseError::DuplicateKey { span, .. }
             | CaseError::UnknownFact { span, .. }
             | CaseError::WrongType { span, .. }
             | CaseError::BadValue { span, .. }

@@ -21,6 +21,7 @@ mod error;
 mod load;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 pub use error::{CaseError, CaseErrors};
 pub use load::{load_case, CaseFormat};

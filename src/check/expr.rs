@@ -106,6 +106,14 @@ impl Context {
             }
             A::Decimal(d) => mk(I::Const(Value::Decimal(*d)), Type::Decimal),
             A::Money(amount, currency) => {
+                if let Some(problem) = crate::currency::problem(currency) {
+                    self.error(CheckError::UnknownName {
+                        kind: "currency",
+                        name: currency.clone(),
+                        span,
+                        help: Some(problem),
+                    });
+                }
                 let bytes = currency.as_bytes();
                 let code = [
                     bytes.first().copied().unwrap_or(b'?'),

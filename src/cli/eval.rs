@@ -25,10 +25,17 @@ pub enum Format {
 /// Arguments of `refuge eval`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The case file (.json, .yaml, .yml or .toml; `-` reads JSON from stdin),
-    /// or a .jsonl file with one JSON case per line (batch: one compact JSON
-    /// evaluation per line on stdout).
+    /// The case file (.json, .yaml, .yml or .toml; `-` reads JSON from stdin);
+    /// or a batch: a .jsonl file with one JSON case per line, or a directory
+    /// of case files, evaluated on every core and written as one compact JSON
+    /// line per case on stdout, in input order (see `--output`).
     pub case: PathBuf,
+    /// For a batch: what to write per case: `values` (the verdicts' values,
+    /// the fastest), `verdicts` (per verdict the outcome, decisive facts, the
+    /// law applied and missing facts) or `full` (the whole derivation graph,
+    /// `refuge.evaluation/2`).
+    #[arg(long, value_enum, default_value = "full")]
+    pub output: crate::batch::Output,
     /// Policies to evaluate against (default: the built-in policies).
     #[arg(long)]
     pub policy: Option<PathBuf>,
@@ -41,9 +48,6 @@ pub struct Args {
     /// Evaluate only these verdicts (repeatable; default: all).
     #[arg(long = "verdict", value_name = "NAME")]
     pub verdicts: Vec<String>,
-    /// Colour the text output.
-    #[arg(long)]
-    pub color: bool,
     /// With the text format: after the one-line summaries, the decisive
     /// derivation of each verdict (rules applied, decisive reads, what was
     /// considered and why it did not apply, missing facts).
@@ -67,10 +71,11 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         Ok(c) => c,
         Err(status) => return status,
     };
-    if args
-        .case
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+    if args.case.is_dir()
+        || args
+            .case
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
     {
         return batch(args, &compiled.program, format);
     }
@@ -124,10 +129,13 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     match engine.evaluate(&case, &options) {
         Ok(evaluation) => {
             let rendered = match args.format {
-                Format::Text if args.explain => {
-                    crate::explain::to_text_explained(&evaluation, args.color)
+                Format::Text if args.explain => crate::explain::to_text_explained(
+                    &evaluation,
+                    super::output::colour_on_stdout(),
+                ),
+                Format::Text => {
+                    crate::explain::to_text(&evaluation, super::output::colour_on_stdout())
                 }
-                Format::Text => crate::explain::to_text(&evaluation, args.color),
                 Format::Markdown => crate::explain::to_markdown(&evaluation),
                 Format::Json => evaluation.to_json(),
             };
@@ -266,14 +274,6 @@ fn why_not(
 /// A line that fails to load or evaluate prints `{"line": N, "error": …}` in
 /// its place and the batch goes on; the exit status is the worst seen.
 fn batch(args: &Args, program: &crate::ir::Program, format: ErrorFormat) -> ExitStatus {
-    use std::io::Write as _;
-    let bytes = match std::fs::read(&args.case) {
-        Ok(t) => t,
-        Err(e) => {
-            fail!("cannot read `{}`: {e}", args.case.display());
-            return ExitStatus::InputError;
-        }
-    };
     let engine = Engine::new(program);
     let options = match engine.options(args.as_of, &args.verdicts) {
         Ok(options) => options,
@@ -282,57 +282,10 @@ fn batch(args: &Args, program: &crate::ir::Program, format: ErrorFormat) -> Exit
             return ExitStatus::InputError;
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut status = ExitStatus::Ok;
-    let mut worse = |s: ExitStatus| status = status.worse(s);
-    // Lines are independent: one that is not UTF-8 is reported in its place.
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        let number = i + 1;
-        let line = match crate::source::text_from_bytes(line.to_vec()) {
-            Ok(line) => line,
-            Err(e) => {
-                worse(ExitStatus::InputError);
-                let record = serde_json::json!({ "line": number, "error": [e.to_string()] });
-                if let Err(e) = writeln!(out, "{record}") {
-                    super::output::quit_on(&e);
-                }
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let name = format!("{}:{number}", args.case.display());
-        let record = match load_case(program, &name, &line, CaseFormat::Json) {
-            Err(errors) => {
-                worse(ExitStatus::InputError);
-                let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                serde_json::json!({ "line": number, "error": messages })
-            }
-            Ok(case) => match engine.evaluate(&case, &options) {
-                Ok(evaluation) => {
-                    if !evaluation.all_decided() {
-                        worse(ExitStatus::Undetermined);
-                    }
-                    if writeln!(out, "{}", evaluation.to_json_line()).is_err() {
-                        return ExitStatus::InputError;
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    worse(ExitStatus::EvalError);
-                    serde_json::json!({ "line": number, "error": [e.to_string()] })
-                }
-            },
-        };
-        if let Err(e) = writeln!(out, "{record}") {
-            super::output::quit_on(&e);
-        }
+    let batch = crate::batch::Batch::new(engine, options, args.output);
+    if args.case.is_dir() {
+        super::batch::directory(&batch, &args.case)
+    } else {
+        super::batch::jsonl(&batch, &args.case)
     }
-    if let Err(e) = out.flush() {
-        super::output::quit_on(&e);
-    }
-    status
 }

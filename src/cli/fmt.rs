@@ -135,57 +135,46 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     }
 }
 
-/// A short unified-diff-like excerpt of the first change from `old` to
-/// `new`: a `@@ -line,count +line,count @@` header, then at most
-/// [`EXCERPT_LINES`] removed and added lines.
+/// A unified-diff excerpt (by `similar`) of the first change from `old` to
+/// `new`: its `@@ -line,count +line,count @@` header, a line of context
+/// either side, and at most [`EXCERPT_LINES`] changed lines.
 fn excerpt(old: &str, new: &str) -> String {
-    let old: Vec<&str> = old.lines().collect();
-    let new: Vec<&str> = new.lines().collect();
-    let same = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let old_rest = old.get(same..).unwrap_or_default();
-    let new_rest = new.get(same..).unwrap_or_default();
-    if old_rest.is_empty() && new_rest.is_empty() {
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(500))
+        .diff_lines(old, new);
+    let mut unified = diff.unified_diff();
+    unified.context_radius(1);
+    let mut hunks = unified.iter_hunks();
+    let Some(first) = hunks.next() else {
         return "  (only line endings or the end of the file differ)\n".to_owned();
-    }
-    let (removed, added) = resynchronise(old_rest, new_rest);
-    let mut out = format!("@@ -{},{removed} +{},{added} @@\n", same + 1, same + 1);
-    for (sign, lines, count) in [("-", old_rest, removed), ("+", new_rest, added)] {
-        for line in lines.iter().take(count.min(EXCERPT_LINES)) {
-            out.push_str(sign);
-            out.push_str(line);
-            out.push('\n');
+    };
+    let mut out = format!("{}\n", first.header());
+    let mut changed = 0;
+    let mut more = 0;
+    for change in first.iter_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Equal => " ",
+            similar::ChangeTag::Delete => "-",
+            similar::ChangeTag::Insert => "+",
+        };
+        if sign != " " {
+            changed += 1;
+            if changed > EXCERPT_LINES {
+                more += 1;
+                continue;
+            }
+        } else if changed > EXCERPT_LINES {
+            continue;
         }
-        if count > EXCERPT_LINES {
-            out.push_str(&format!("  … {} more line(s)\n", count - EXCERPT_LINES));
-        }
+        out.push_str(sign);
+        out.push_str(change.as_str().unwrap_or("").trim_end_matches(['\n', '\r']));
+        out.push('\n');
     }
-    let old_after = old_rest.get(removed..).unwrap_or_default();
-    let new_after = new_rest.get(added..).unwrap_or_default();
-    if old_after != new_after {
+    if more > 0 {
+        out.push_str(&format!("  … {more} more changed line(s)\n"));
+    }
+    if hunks.next().is_some() {
         out.push_str("  … and more changes below\n");
     }
     out
-}
-
-/// The shortest prefixes of `old` and `new` after which both go on with the
-/// same lines (three of them, or both to the end): the extent of the first
-/// change. Searches a bounded window; beyond it, the whole rest differs.
-fn resynchronise(old: &[&str], new: &[&str]) -> (usize, usize) {
-    const SYNC: usize = 3;
-    const WINDOW: usize = 200;
-    let agree = |i: usize, j: usize| match (old.get(i..), new.get(j..)) {
-        (Some(a), Some(b)) => {
-            a.len().min(SYNC) == b.len().min(SYNC) && a.iter().take(SYNC).eq(b.iter().take(SYNC))
-        }
-        _ => false,
-    };
-    for distance in 1..=WINDOW {
-        for i in 0..=distance {
-            let j = distance - i;
-            if i <= old.len() && j <= new.len() && agree(i, j) {
-                return (i, j);
-            }
-        }
-    }
-    (old.len(), new.len())
 }

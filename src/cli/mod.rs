@@ -14,6 +14,7 @@
 #[macro_use]
 mod output;
 mod analyse;
+mod batch;
 mod check;
 mod diff;
 mod doc;
@@ -97,6 +98,29 @@ pub struct Cli {
     /// How to print errors.
     #[arg(long, global = true, value_enum, default_value = "human")]
     pub error_format: ErrorFormatArg,
+    /// When to colour output: `auto` (at a terminal, unless `NO_COLOR` is
+    /// set or `TERM=dumb`), `always` (also `--color` alone) or `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        num_args = 0..=1,
+        default_missing_value = "always"
+    )]
+    pub color: ColorArg,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// At a terminal that shows colour.
+    Auto,
+    /// Always (also when piped).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// `--error-format`.
@@ -150,10 +174,14 @@ pub enum Command {
 /// Runs the command line.
 pub fn run(cli: Cli) -> ExitStatus {
     let mut format: ErrorFormat = cli.error_format.into();
-    // Colours only for a person at a terminal (and never with NO_COLOR set).
-    let plain_terminal = !std::io::IsTerminal::is_terminal(&std::io::stderr())
-        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if format == ErrorFormat::Human && plain_terminal {
+    // anstream decides (terminal, NO_COLOR, CLICOLOR_FORCE, TERM=dumb) unless
+    // `--color` says; what it decides against is also stripped on output.
+    anstream::ColorChoice::write_global(match cli.color {
+        ColorArg::Auto => anstream::ColorChoice::Auto,
+        ColorArg::Always => anstream::ColorChoice::AlwaysAnsi,
+        ColorArg::Never => anstream::ColorChoice::Never,
+    });
+    if format == ErrorFormat::Human && !output::colour_on_stderr() {
         format = ErrorFormat::Plain;
     }
     output::set_format(format);

@@ -43,7 +43,21 @@ pub fn error(text: &str) {
     }
 }
 
+/// Whether standard output shows colour (`--color`, else anstream's look at
+/// the terminal and the environment).
+pub fn colour_on_stdout() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// Whether standard error shows colour.
+pub fn colour_on_stderr() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
+}
+
 /// Writes `text` to standard output; on a broken pipe, exits quietly.
+///
+/// Not through anstream's stripping stream: the renderers colour only when
+/// [`colour_on_stdout`] says so, and a batch's JSON lines go out unscanned.
 pub fn out(text: &str) {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
@@ -53,10 +67,10 @@ pub fn out(text: &str) {
     }
 }
 
-/// Writes `text` to standard error, ignoring failures.
+/// Writes `text` to standard error (colour codes stripped where colour is
+/// off), ignoring failures.
 pub fn err(text: &str) {
-    let stderr = std::io::stderr();
-    let mut lock = stderr.lock();
+    let mut lock = anstream::stderr().lock();
     let _ = lock.write_all(text.as_bytes());
     let _ = lock.flush();
 }

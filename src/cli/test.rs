@@ -1,4 +1,5 @@
 //! `refuge test [PATH] [--cases DIR] [--coverage] [--min-coverage N]`
+//! `refuge test [PATH] [--cases DIR] --mutants [--min-score N] [--equivalents FILE] [--jobs N]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
 use crate::case::{load_case, Case, CaseFormat};
@@ -30,6 +31,24 @@ pub struct Args {
     /// Fail (exit 1) when fewer than N percent of the rules fired.
     #[arg(long, value_name = "N", value_parser = parse_percentage)]
     pub min_coverage: Option<f64>,
+    /// Mutation testing, for drafters: weaken or flip each rule in turn (drop
+    /// or negate a rule, drop a condition, an alternative, `not`, `absolute`,
+    /// `qualified by`, an exception or a discretion; move a boundary, an
+    /// in-force date, a constant, a cap), run the tests and cases against
+    /// every such mutant, and list the mutants no test notices, by article.
+    #[arg(long)]
+    pub mutants: bool,
+    /// With --mutants: fail (exit 1) when fewer than N percent of the
+    /// mutants (not counting accepted equivalents) are killed.
+    #[arg(long, value_name = "N", value_parser = parse_percentage, requires = "mutants")]
+    pub min_score: Option<f64>,
+    /// With --mutants: a TOML file of mutants accepted as equivalent, each
+    /// with its reason (`[[equivalent]]` with `mutant` and `reason`).
+    #[arg(long, value_name = "FILE", requires = "mutants")]
+    pub equivalents: Option<PathBuf>,
+    /// With --mutants: the number of threads (default: the number of cores).
+    #[arg(long, value_name = "N", requires = "mutants")]
+    pub jobs: Option<usize>,
 }
 
 /// Formats of the coverage report.
@@ -167,6 +186,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         Ok(c) => c,
         Err(status) => return status,
     };
+    if args.mutants {
+        return mutants(args, &sources, format);
+    }
     let program = &compiled.program;
     let mut outcomes: Vec<TestOutcome> = run_policy_tests(program);
     let mut locations: Vec<String> = program
@@ -315,4 +337,100 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     } else {
         ExitStatus::TestFailed
     }
+}
+
+/// `refuge test --mutants`.
+fn mutants(args: &Args, sources: &crate::source::SourceMap, format: ErrorFormat) -> ExitStatus {
+    use crate::mutation::{self, CaseFile, Equivalents, RunError};
+    let equivalents = match &args.equivalents {
+        None => Equivalents::default(),
+        Some(path) => {
+            let parsed = crate::source::read_text(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Equivalents::parse(&text));
+            match parsed {
+                Ok(e) => e,
+                Err(e) => {
+                    fail!("cannot read the equivalents file `{}`: {e}", path.display());
+                    return ExitStatus::InputError;
+                }
+            }
+        }
+    };
+    let mut cases = Vec::new();
+    for dir in &args.cases {
+        let mut files = Vec::new();
+        if dir.is_file() {
+            files.push(dir.clone());
+        } else if !super::case_files(dir, &mut files) {
+            return ExitStatus::InputError;
+        }
+        files.sort();
+        for file in files {
+            let Some(fmt) = CaseFormat::from_path(&file) else {
+                continue;
+            };
+            match crate::source::read_text(&file) {
+                Ok(text) => cases.push(CaseFile {
+                    name: file.display().to_string(),
+                    text,
+                    format: fmt,
+                }),
+                Err(e) => {
+                    fail!("cannot read `{}`: {e}", file.display());
+                    return ExitStatus::InputError;
+                }
+            }
+        }
+    }
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let start = std::time::Instant::now();
+    let report = match mutation::run(sources, &cases, &equivalents, jobs) {
+        Ok(r) => r,
+        Err(RunError::Policies(d)) => {
+            err!("{}", d.render(sources, format));
+            return ExitStatus::PolicyError;
+        }
+        Err(RunError::Case(e)) => {
+            fail!("{e}");
+            return ExitStatus::InputError;
+        }
+        Err(RunError::Baseline(failing)) => {
+            for o in &failing {
+                outln!("FAIL  {}", o.name);
+                for f in &o.failures {
+                    outln!("        {f}");
+                }
+            }
+            fail!(
+                "{} test(s) fail against the policies as written: fix them before testing mutants",
+                failing.len()
+            );
+            return ExitStatus::TestFailed;
+        }
+    };
+    let shown = args.equivalents.as_ref().map(|p| p.display().to_string());
+    out!("{}", mutation::to_text(&report, shown.as_deref()));
+    outln!(
+        "({} mutants on {jobs} thread(s) in {:.1} s)",
+        report.mutants.len(),
+        start.elapsed().as_secs_f64()
+    );
+    let mut status = ExitStatus::Ok;
+    if !report.stale.is_empty() {
+        fail!("the equivalents file is out of date (see above)");
+        status = ExitStatus::TestFailed;
+    }
+    if let Some(min) = args.min_score {
+        if report.score() < min {
+            fail!(
+                "mutation score {:.1}% is below the minimum of {min}%",
+                report.score()
+            );
+            status = ExitStatus::TestFailed;
+        }
+    }
+    status
 }

@@ -5,34 +5,7 @@ use super::html::kind_heading;
 use super::model::{
     Article, ArticleRule, Line, Link, Piece, RuleView, Site, SourcePage, KIND_ORDER,
 };
-
-/// Escapes text for Markdown prose and table cells.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Inline code that may itself contain backticks.
-fn code(s: &str) -> String {
-    let flat = s.replace(['\n', '\r'], " ");
-    let mut ticks = 1;
-    while flat.contains(&"`".repeat(ticks)) {
-        ticks += 1;
-    }
-    let fence = "`".repeat(ticks);
-    format!("{fence} {flat} {fence}")
-}
+use crate::markdown::{code, escape as esc};
 
 fn link(l: &Link) -> String {
     format!("[{}]({}.md#{})", esc(&l.text), l.page, l.anchor)

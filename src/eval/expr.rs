@@ -80,18 +80,12 @@ impl<T: Trace> Run<'_, T> {
             Some(Op::Def(d)) if matches!(self.work.memo(*d), Some(Memoised::Done(_))) => {
                 self.leaf(Leaf::Def(*d), |v| Ok(is_true(v)))
             }
+            Some(Op::FactIs {
+                fact,
+                value,
+                negate,
+            }) => self.leaf(*fact, |v| Ok((v == value) != *negate)),
             _ => self.holds(ix),
-        }
-    }
-
-    /// The value of the expression at `ix`, with constants handled without a
-    /// call.
-    #[inline(always)]
-    pub(crate) fn value(&mut self, ix: Ix) -> Result<Option<Value>, Fail> {
-        let plan = self.plan;
-        match plan.ops.get(ix as usize) {
-            Some(Op::Const(v)) => Ok(Some(v.clone())),
-            _ => self.eval(ix),
         }
     }
 
@@ -107,36 +101,46 @@ impl<T: Trace> Run<'_, T> {
             Op::Fact(f) => self.leaf(Leaf::Fact(*f), |v| Ok(is_true(v)))?,
             Op::Def(d) => self.leaf(Leaf::Def(*d), |v| Ok(is_true(v)))?,
             Op::Not(a) => self.holds_fast(*a)?.map(|b| !b),
-            Op::And(a, b) | Op::Or(a, b) => {
-                // Kleene: the "dominant" value (false for and, true for or)
-                // settles the result alone.
+            Op::And(items) | Op::Or(items) => {
+                // Kleene, folded left over the chain `a and b and c …` (as
+                // the nested binary forms would be): the "dominant" value
+                // (false for and, true for or) settles the result alone, and
+                // what follows it is never read.
                 let dominant = matches!(op, Op::Or(..));
-                let l_start = self.trace.len();
-                let l = self.holds_fast(*a)?;
-                if l == Some(dominant) {
-                    return Ok(Some(dominant));
+                let items = plan.args(*items);
+                let start = self.trace.len();
+                let mut acc = Some(!dominant);
+                for (i, &item) in items.iter().enumerate() {
+                    let r_start = self.trace.len();
+                    let r = self.holds_fast(item)?;
+                    if i == 0 {
+                        acc = r;
+                        if r == Some(dominant) {
+                            return Ok(r);
+                        }
+                        continue;
+                    }
+                    acc = match (acc, r) {
+                        (_, Some(x)) if x == dominant => {
+                            self.trace.unmark(start, r_start);
+                            return Ok(Some(dominant));
+                        }
+                        (Some(_), Some(x)) => Some(x),
+                        // Unknown because of the right side only.
+                        (Some(_), None) => {
+                            self.trace.unmark(start, r_start);
+                            None
+                        }
+                        // Unknown because of the left side only.
+                        (None, Some(_)) => {
+                            let end = self.trace.len();
+                            self.trace.unmark(r_start, end);
+                            None
+                        }
+                        (None, None) => None,
+                    };
                 }
-                let r_start = self.trace.len();
-                let r = self.holds_fast(*b)?;
-                match (l, r) {
-                    (_, Some(x)) if x == dominant => {
-                        self.trace.unmark(l_start, r_start);
-                        Some(dominant)
-                    }
-                    (Some(_), Some(x)) => Some(x),
-                    // Unknown because of the right side only.
-                    (Some(_), None) => {
-                        self.trace.unmark(l_start, r_start);
-                        None
-                    }
-                    // Unknown because of the left side only.
-                    (None, Some(_)) => {
-                        let end = self.trace.len();
-                        self.trace.unmark(r_start, end);
-                        None
-                    }
-                    (None, None) => None,
-                }
+                acc
             }
             Op::Cmp(_, a, b) | Op::In(a, b) | Op::HasAny(a, b) | Op::HasAll(a, b) => {
                 let (a, b) = (*a, *b);

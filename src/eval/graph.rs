@@ -47,11 +47,12 @@ impl Span32 {
         self.start as usize..self.end as usize
     }
 
-    pub(crate) fn shifted(self, by: isize) -> Self {
-        let shift = |x: u32| u32::try_from(x as isize + by).unwrap_or(u32::MAX);
+    /// The range moved by `by` places (modulo 2^32: ranges move together
+    /// from the work stack to the arena, where every index fits in `u32`).
+    pub(crate) fn shifted(self, by: u32) -> Self {
         Span32 {
-            start: shift(self.start),
-            end: shift(self.end),
+            start: self.start.wrapping_add(by),
+            end: self.end.wrapping_add(by),
         }
     }
 
@@ -229,8 +230,15 @@ pub(crate) trait Trace {
     fn unmark(&mut self, start: usize, end: usize);
     /// Records a table lookup: the row found (if any) and the keys.
     fn row(&mut self, table: TableId, row: Option<usize>, keys: &[Value]);
-    /// Records a finished definition: its rule entries (in source order), and
-    /// its reads, which are those on the work stack from `read_base`.
+    /// Reserves the rule entries of a definition being evaluated (one per
+    /// rule, written in source order by [`Trace::set_rule`]); returns where
+    /// they start.
+    fn reserve_rules(&mut self, n: usize) -> usize;
+    /// A reserved rule entry, to fill in (`None` on the values path).
+    fn rule_mut(&mut self, at: usize) -> Option<&mut RuleEntry>;
+    /// Records a finished definition: its rule entries (reserved from
+    /// `node.rules_base`), and its reads, which are those on the work stack
+    /// from `node.read_base`.
     fn commit(&mut self, node: NodeParts<'_>);
 }
 
@@ -239,7 +247,8 @@ pub(crate) struct NodeParts<'e> {
     pub def: DefId,
     pub value: &'e Option<Value>,
     pub decided: Decided,
-    pub entries: &'e [RuleEntry],
+    pub rules_base: usize,
+    pub rules_end: usize,
     pub read_base: usize,
     pub default_reads: Span32,
 }
@@ -259,6 +268,14 @@ impl Trace for NoTrace {
     fn unmark(&mut self, _: usize, _: usize) {}
     #[inline(always)]
     fn row(&mut self, _: TableId, _: Option<usize>, _: &[Value]) {}
+    #[inline(always)]
+    fn reserve_rules(&mut self, _: usize) -> usize {
+        0
+    }
+    #[inline(always)]
+    fn rule_mut(&mut self, _: usize) -> Option<&mut RuleEntry> {
+        None
+    }
     #[inline(always)]
     fn commit(&mut self, _: NodeParts<'_>) {}
 }
@@ -295,26 +312,42 @@ impl Trace for &mut Record {
         });
     }
 
+    fn reserve_rules(&mut self, n: usize) -> usize {
+        let start = self.rules.len();
+        self.rules.extend((0..n).map(|_| RuleEntry::EMPTY));
+        start
+    }
+
+    #[inline]
+    fn rule_mut(&mut self, at: usize) -> Option<&mut RuleEntry> {
+        self.rules.get_mut(at)
+    }
+
     fn commit(&mut self, node: NodeParts<'_>) {
-        // The node's reads move from the work stack to the arena; its ranges
-        // shift by the same amount.
-        let shift = self.reads.len() as isize - node.read_base as isize;
-        let rule_start = self.rules.len();
+        // The node's reads move from the work stack to the arena; the ranges
+        // of its rule entries shift by the same amount.
+        let shift = (self.reads.len() as u32).wrapping_sub(node.read_base as u32);
         let from = node.read_base.min(self.read_stack.len());
-        self.reads.extend(self.read_stack.drain(from..));
-        self.rules
-            .extend(node.entries.iter().map(|entry| RuleEntry {
-                condition_reads: entry.condition_reads.shifted(shift),
-                value_reads: entry.value_reads.shifted(shift),
-                value: entry.value.clone(),
-                ..*entry
-            }));
+        self.reads
+            .extend_from_slice(self.read_stack.get(from..).unwrap_or(&[]));
+        self.read_stack.truncate(from);
+        // Definitions evaluated while this one was reserved their entries
+        // after its own.
+        let own_end = node.rules_end.min(self.rules.len());
+        for entry in self
+            .rules
+            .get_mut(node.rules_base..own_end)
+            .unwrap_or(&mut [])
+        {
+            entry.condition_reads = entry.condition_reads.shifted(shift);
+            entry.value_reads = entry.value_reads.shifted(shift);
+        }
         let index = u32::try_from(self.nodes.len()).unwrap_or(NOT_EVALUATED);
         self.nodes.push(Node {
             def: node.def,
             value: node.value.clone(),
             decided: node.decided,
-            rules: Span32::new(rule_start, self.rules.len()),
+            rules: Span32::new(node.rules_base, own_end),
             default_reads: if node.default_reads.is_empty() {
                 Span32::default()
             } else {
@@ -340,15 +373,12 @@ struct Memo {
 
 /// The evaluator's working memory, reused from case to case: definitions'
 /// memos (stale ones told apart by an epoch, so a new case costs no clearing),
-/// rule entries of the definitions being evaluated, and operand values of the
-/// n-ary forms being evaluated.
+/// whether the rules of the definitions being evaluated are active, and
+/// operand values of the forms being evaluated.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Work {
     memo: Vec<Memo>,
     epoch: u32,
-    /// Rule entries of the definitions being evaluated, each definition's in
-    /// source order.
-    pub(crate) entries: Vec<RuleEntry>,
     /// Operand values of the n-ary forms being evaluated.
     pub(crate) operands: Vec<Value>,
     /// Whether each rule of the definitions being evaluated is active, each
@@ -375,7 +405,6 @@ impl Work {
             self.memo.resize(definitions, Memo::default());
             self.epoch = 1;
         }
-        self.entries.clear();
         self.operands.clear();
         self.actives.clear();
     }

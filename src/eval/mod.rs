@@ -38,8 +38,7 @@ use crate::explain::Evaluation;
 use crate::ir::{DefId, Program, RuleId};
 use crate::value::Value;
 use graph::{
-    Decided, DiscretionState, Memoised, NoTrace, NodeParts, RuleEntry, Span32, Trace, Undetermined,
-    Work,
+    Decided, DiscretionState, Memoised, NoTrace, NodeParts, Span32, Trace, Undetermined, Work,
 };
 use jiff::civil::Date;
 use plan::Plan;
@@ -265,35 +264,110 @@ pub(crate) struct Run<'a, T: Trace> {
 impl<T: Trace> Run<'_, T> {
     /// The value of a definition, evaluating it on first use.
     pub(crate) fn definition(&mut self, id: DefId) -> Result<Option<Value>, Fail> {
+        if matches!(self.work.memo(id), Some(Memoised::No)) {
+            self.decide(id)?;
+        }
         match self.work.memo(id) {
             Some(Memoised::Done(v)) => Ok(v.clone()),
-            Some(Memoised::No) => self.decide(id),
             // INVARIANT: the checker rejects cycles; this guard keeps
             // evaluation total even for a program built by hand.
-            Some(Memoised::InProgress) | None => Ok(None),
+            _ => Ok(None),
         }
     }
 
-    /// Default logic for one definition (see the module docs); records its
-    /// node on the explained path.
-    pub(crate) fn decide(&mut self, id: DefId) -> Result<Option<Value>, Fail> {
+    /// A value of the plan: a constant, or one computed during this
+    /// definition's decision.
+    fn resolve(&self, r: VRef) -> Option<&Value> {
+        match r {
+            VRef::Const(ix) => match self.plan.ops.get(ix as usize) {
+                Some(plan::Op::Const(v)) => Some(v),
+                _ => None,
+            },
+            VRef::Stack(i) => self.work.operands.get(i as usize),
+        }
+    }
+
+    /// Whether two values (`None`: unknown) are the same.
+    fn same(&self, a: Option<VRef>, b: Option<VRef>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            // Equal constants are one op.
+            (Some(VRef::Const(x)), Some(VRef::Const(y))) => x == y,
+            (Some(a), Some(b)) => self.resolve(a) == self.resolve(b),
+            _ => false,
+        }
+    }
+
+    /// Evaluates a rule's (or default's) value, kept where it is: a
+    /// constant stays in the plan, a computed value goes on the operand stack
+    /// until the definition is decided.
+    fn value_ref(&mut self, ix: plan::Ix) -> Result<Option<VRef>, Fail> {
+        let plan = self.plan;
+        if let Some(plan::Op::Const(_)) = plan.ops.get(ix as usize) {
+            return Ok(Some(VRef::Const(ix)));
+        }
+        Ok(match self.eval(ix)? {
+            Some(v) => {
+                let i = u32::try_from(self.work.operands.len()).unwrap_or(u32::MAX);
+                self.work.operands.push(v);
+                Some(VRef::Stack(i))
+            }
+            None => None,
+        })
+    }
+
+    /// Counts one rule that gives a value (see [`Tally`]).
+    fn tally(&self, tally: &mut Tally, rule: RuleId, active: Option<bool>, value: Option<VRef>) {
+        match active {
+            Some(true) => {
+                if let Some(v) = value {
+                    match tally.first_known {
+                        None => tally.first_known = Some((rule, v)),
+                        Some((first, known))
+                            if tally.conflict.is_none() && !self.same(Some(v), Some(known)) =>
+                        {
+                            tally.conflict = Some(((first, known), (rule, v)));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    tally.definite_unknown = true;
+                }
+                if tally.definite.is_none() {
+                    tally.definite = Some(value);
+                }
+            }
+            None => {
+                if !tally.possible {
+                    tally.possible = true;
+                    tally.possible_agree = value.is_some();
+                    tally.possible_first = value;
+                } else if tally.possible_agree && !self.same(value, tally.possible_first) {
+                    tally.possible_agree = false;
+                }
+            }
+            Some(false) => {}
+        }
+    }
+
+    /// Default logic for one definition (see the module docs): memoises its
+    /// value, and records its node on the explained path.
+    pub(crate) fn decide(&mut self, id: DefId) -> Result<(), Fail> {
         let plan = self.plan;
         let Some(def) = plan.def(id) else {
-            return Ok(None);
+            return Ok(());
         };
         self.work.begin(id);
         let rules = plan.rules_of(def);
         let read_base = self.trace.len();
+        let value_base = self.work.operands.len();
         // Per rule, in source order: whether it is active (what exceptions
         // aimed at it look up), and on the explained path its whole entry.
         let base = self.work.actives.len();
-        self.work.actives.resize(base + rules.len(), Some(false));
-        let entry_base = self.work.entries.len();
-        if T::ON {
-            self.work
-                .entries
-                .resize(entry_base + rules.len(), RuleEntry::EMPTY);
+        if def.has_exceptions {
+            self.work.actives.resize(base + rules.len(), Some(false));
         }
+        let rules_base = self.trace.reserve_rules(rules.len());
         let mut tally = Tally::default();
         for rule in rules {
             let in_force = rule.in_force(self.as_of);
@@ -304,28 +378,34 @@ impl<T: Trace> Run<'_, T> {
                 (Some(when), true) => self.holds_fast(when)?,
             };
             let condition_reads = Span32::new(start, self.trace.len());
-            let discretion = rule.may.then(|| match self.case.discretion(rule.rule) {
-                Some(true) => DiscretionState::Exercised,
-                Some(false) => DiscretionState::Declined,
-                None => DiscretionState::Open,
-            });
+            let discretion = if rule.may {
+                Some(match self.case.discretion(rule.rule) {
+                    Some(true) => DiscretionState::Exercised,
+                    Some(false) => DiscretionState::Declined,
+                    None => DiscretionState::Open,
+                })
+            } else {
+                None
+            };
             let applicable = match discretion {
                 None | Some(DiscretionState::Exercised) => condition,
                 Some(_) => Some(false),
             };
             // Defeated: any exception aimed at this rule is active.
             let mut defeated = Some(false);
-            for &pos in plan.positions.get(rule.exceptions.range()).unwrap_or(&[]) {
-                let active = self
-                    .work
-                    .actives
-                    .get(base + pos as usize)
-                    .copied()
-                    .unwrap_or(Some(false));
-                match active {
-                    Some(true) => defeated = Some(true),
-                    None if defeated == Some(false) => defeated = None,
-                    _ => {}
+            if rule.exceptions.start < rule.exceptions.end {
+                for &pos in plan.positions.get(rule.exceptions.range()).unwrap_or(&[]) {
+                    let active = self
+                        .work
+                        .actives
+                        .get(base + pos as usize)
+                        .copied()
+                        .unwrap_or(Some(false));
+                    match active {
+                        Some(true) => defeated = Some(true),
+                        None if defeated == Some(false) => defeated = None,
+                        _ => {}
+                    }
                 }
             }
             let active = match (applicable, defeated) {
@@ -333,61 +413,68 @@ impl<T: Trace> Run<'_, T> {
                 (Some(true), Some(false)) => Some(true),
                 _ => None,
             };
-            if let Some(slot) = self.work.actives.get_mut(base + rule.pos as usize) {
-                *slot = active;
+            if def.has_exceptions {
+                if let Some(slot) = self.work.actives.get_mut(base + rule.pos as usize) {
+                    *slot = active;
+                }
             }
             let value_start = self.trace.len();
             let value = match (rule.value, active) {
-                (Some(v), Some(true) | None) => self.value(v)?,
+                (Some(v), Some(true) | None) => self.value_ref(v)?,
                 // A discretion's value is shown even when open.
                 (Some(v), Some(false))
                     if discretion == Some(DiscretionState::Open) && condition != Some(false) =>
                 {
-                    self.value(v)?
+                    self.value_ref(v)?
                 }
                 _ => None,
             };
             if T::ON {
                 let value_reads = Span32::new(value_start, self.trace.len());
-                if let Some(slot) = self.work.entries.get_mut(entry_base + rule.pos as usize) {
-                    *slot = RuleEntry {
-                        rule: rule.rule,
-                        in_force,
-                        condition,
-                        discretion,
-                        defeated,
-                        active,
-                        value: value.clone(),
-                        condition_reads,
-                        value_reads,
-                    };
+                let known = value.and_then(|v| self.resolve(v)).cloned();
+                if let Some(entry) = self.trace.rule_mut(rules_base + rule.pos as usize) {
+                    entry.rule = rule.rule;
+                    entry.in_force = in_force;
+                    entry.condition = condition;
+                    entry.discretion = discretion;
+                    entry.defeated = defeated;
+                    entry.active = active;
+                    entry.value = known;
+                    entry.condition_reads = condition_reads;
+                    entry.value_reads = value_reads;
                 }
             }
             if rule.value.is_some() {
-                tally.add(rule.rule, active, value);
+                self.tally(&mut tally, rule.rule, active, value);
             }
         }
-        self.work.actives.truncate(base);
-        if let Some((first, other)) = tally.conflict.take() {
-            return Err(Box::new(self.conflict(id, first, other)));
+        if def.has_exceptions {
+            self.work.actives.truncate(base);
+        }
+        if let Some(((a, x), (b, y))) = tally.conflict {
+            let x = self.resolve(x).cloned();
+            let y = self.resolve(y).cloned();
+            return Err(Box::new(self.conflict(id, (a, x), (b, y))));
         }
 
         let mut default_reads = Span32::default();
-        let (value, decided) = match tally.definite.take() {
-            Some(first_value) => {
+        let (value, decided) = match tally.definite {
+            Some(first) => {
                 if tally.definite_unknown {
                     (None, Decided::Undetermined(Undetermined::ValueUnknown))
-                } else if tally.possible && !tally.possible_agree_with(&first_value) {
+                } else if tally.possible
+                    && !(tally.possible_agree && self.same(tally.possible_first, first))
+                {
                     (None, Decided::Undetermined(Undetermined::MayAlsoApply))
                 } else {
-                    (first_value, Decided::Rules)
+                    (first, Decided::Rules)
                 }
             }
             None => {
                 let default = match def.default {
                     Some(d) => {
                         let start = self.trace.len();
-                        let v = self.value(d)?;
+                        let v = self.value_ref(d)?;
                         default_reads = Span32::new(start, self.trace.len());
                         Some(v)
                     }
@@ -399,32 +486,41 @@ impl<T: Trace> Run<'_, T> {
                         (None, Decided::Undetermined(Undetermined::DefaultUnknown))
                     }
                     (false, None) => (None, Decided::Undetermined(Undetermined::NoRule)),
-                    (true, Some(Some(v))) if tally.possible_agree_with(&Some(v.clone())) => {
+                    (true, Some(Some(v)))
+                        if tally.possible_agree && self.same(tally.possible_first, Some(v)) =>
+                    {
                         (Some(v), Decided::Default)
                     }
                     (true, _) => (None, Decided::Undetermined(Undetermined::DependsOn)),
                 }
             }
         };
+        let value = value.and_then(|v| self.resolve(v)).cloned();
+        self.work.operands.truncate(value_base);
         if T::ON {
             self.trace.commit(NodeParts {
                 def: id,
                 value: &value,
                 decided,
-                entries: self.work.entries.get(entry_base..).unwrap_or(&[]),
+                rules_base,
+                rules_end: rules_base + rules.len(),
                 read_base,
                 default_reads,
             });
-            self.work.entries.truncate(entry_base);
         }
-        self.work.finish(id, value.clone());
-        Ok(value)
+        self.work.finish(id, value);
+        Ok(())
     }
 
-    fn conflict(&self, def: DefId, a: (RuleId, Value), b: (RuleId, Value)) -> EvalError {
+    fn conflict(
+        &self,
+        def: DefId,
+        a: (RuleId, Option<Value>),
+        b: (RuleId, Option<Value>),
+    ) -> EvalError {
         let program = self.program;
         let rule = |r: RuleId| program.rules.get(r.index());
-        let show = |v: &Value| v.display(program);
+        let show = |v: &Option<Value>| v.as_ref().map_or("?".into(), |v| v.display(program));
         EvalError::Conflict(Box::new(error::Conflict {
             definition: program
                 .definitions
@@ -448,64 +544,38 @@ impl<T: Trace> Run<'_, T> {
     }
 }
 
+/// A rule's value while its definition is decided: a constant of the plan
+/// (equal constants are one op, so equal indexes mean equal values) or a
+/// value computed into the operand stack. Copying one costs nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VRef {
+    /// The constant op at this index.
+    Const(plan::Ix),
+    /// The operand stack at this index.
+    Stack(u32),
+}
+
 /// What the rules of one definition give, gathered as they are evaluated (in
 /// evaluation order), for the decision: the rules that are *definitely*
 /// active and those that *possibly* are (whether they apply depends on
 /// missing facts), with the first value of each kind and whether the others
 /// agree with it. Only rules that give a value are counted.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Tally {
     /// The value of the first definitely active rule (`Some(None)`: unknown).
-    definite: Option<Option<Value>>,
+    definite: Option<Option<VRef>>,
     /// A definitely active rule's value is unknown.
     definite_unknown: bool,
     /// The first definitely active rule with a known value.
-    first_known: Option<(RuleId, Value)>,
+    first_known: Option<(RuleId, VRef)>,
     /// Two definitely active rules with known, different values: the first
     /// and the first that disagrees with it.
-    conflict: Option<((RuleId, Value), (RuleId, Value))>,
+    conflict: Option<((RuleId, VRef), (RuleId, VRef))>,
     /// Some rule possibly applies.
     possible: bool,
     /// The value of the first rule that possibly applies.
-    possible_first: Option<Value>,
+    possible_first: Option<VRef>,
     /// Every rule that possibly applies gives a known value equal to
     /// `possible_first`.
     possible_agree: bool,
-}
-
-impl Tally {
-    fn add(&mut self, rule: RuleId, active: Option<bool>, value: Option<Value>) {
-        match active {
-            Some(true) => {
-                match (&value, &self.first_known) {
-                    (Some(v), None) => self.first_known = Some((rule, v.clone())),
-                    (Some(v), Some((first, known))) if v != known && self.conflict.is_none() => {
-                        self.conflict = Some(((*first, known.clone()), (rule, v.clone())));
-                    }
-                    _ => {}
-                }
-                if value.is_none() {
-                    self.definite_unknown = true;
-                }
-                if self.definite.is_none() {
-                    self.definite = Some(value);
-                }
-            }
-            None => {
-                if !self.possible {
-                    self.possible = true;
-                    self.possible_agree = value.is_some();
-                    self.possible_first = value;
-                } else if self.possible_agree && value != self.possible_first {
-                    self.possible_agree = false;
-                }
-            }
-            Some(false) => {}
-        }
-    }
-
-    /// Whether every rule that possibly applies gives `value` (known).
-    fn possible_agree_with(&self, value: &Option<Value>) -> bool {
-        self.possible_agree && self.possible_first == *value
-    }
 }

@@ -66,10 +66,10 @@ pub(crate) enum Op {
     Not(Ix),
     /// unary `-`
     Neg(Ix),
-    /// `and` (Kleene)
-    And(Ix, Ix),
-    /// `or` (Kleene)
-    Or(Ix, Ix),
+    /// `a and b and …` (Kleene), a left-nested chain as one op.
+    And(Range32),
+    /// `a or b or …` (Kleene), likewise.
+    Or(Range32),
     /// A comparison.
     Cmp(CmpOp, Ix, Ix),
     /// Arithmetic.
@@ -140,6 +140,8 @@ pub(crate) struct RulePlan {
     pub from: Option<Date>,
     /// In force until (exclusive).
     pub until: Option<Date>,
+    /// In force at every date (no window).
+    pub always: bool,
     /// A discretion (`may`).
     pub may: bool,
     /// Its position in the definition's source order.
@@ -151,8 +153,9 @@ pub(crate) struct RulePlan {
 
 impl RulePlan {
     /// In force on `date`.
+    #[inline]
     pub(crate) fn in_force(&self, date: Date) -> bool {
-        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
+        self.always || self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date < u)
     }
 }
 
@@ -163,6 +166,8 @@ pub(crate) struct DefPlan {
     pub rules: Range32,
     /// Its default's value.
     pub default: Option<Ix>,
+    /// Some rule of it is the target of an exception.
+    pub has_exceptions: bool,
 }
 
 /// The rows of one table by key, for lookups without a scan.
@@ -292,6 +297,9 @@ pub(crate) struct Plan {
     pub tables: Vec<TableIndex>,
     /// Every verdict, in declaration order.
     pub verdicts: Vec<DefId>,
+    /// The op of each distinct constant: equal constants are one op, so two
+    /// constants are equal exactly when their indexes are.
+    consts: std::collections::HashMap<Value, Ix>,
 }
 
 impl Plan {
@@ -333,14 +341,25 @@ impl Plan {
                     value,
                     from: rule.meta.from,
                     until: rule.meta.until,
+                    always: rule.meta.from.is_none() && rule.meta.until.is_none(),
                     may: rule.may.is_some(),
                     pos: pos_of(rid).unwrap_or(u32::MAX),
                     exceptions,
                 });
             }
             let rules = Range32::of(start, plan.rules.len());
+            let has_exceptions = plan
+                .rules
+                .get(rules.range())
+                .unwrap_or(&[])
+                .iter()
+                .any(|r| r.exceptions.start < r.exceptions.end);
             let default = def.default.as_ref().map(|d| plan.lower(&d.value));
-            plan.defs.push(DefPlan { rules, default });
+            plan.defs.push(DefPlan {
+                rules,
+                default,
+                has_exceptions,
+            });
         }
         plan
     }
@@ -384,6 +403,16 @@ impl Plan {
         if let Some(fused) = fuse(expr) {
             return self.push(fused, expr.span);
         }
+        if let ExprKind::Const(v) = &expr.kind {
+            // One op per distinct constant (a constant never fails, so its
+            // span is never needed).
+            if let Some(&ix) = self.consts.get(v) {
+                return ix;
+            }
+            let ix = self.push(Op::Const(v.clone()), expr.span);
+            self.consts.insert(v.clone(), ix);
+            return ix;
+        }
         let op = match &expr.kind {
             ExprKind::Const(v) => Op::Const(v.clone()),
             ExprKind::Fact(f) => Op::Fact(*f),
@@ -391,13 +420,28 @@ impl Plan {
             ExprKind::AsOf => Op::AsOf,
             ExprKind::Not(a) => Op::Not(self.lower(a)),
             ExprKind::Neg(a) => Op::Neg(self.lower(a)),
-            ExprKind::And(a, b) => {
-                let (a, b) = (self.lower(a), self.lower(b));
-                Op::And(a, b)
-            }
-            ExprKind::Or(a, b) => {
-                let (a, b) = (self.lower(a), self.lower(b));
-                Op::Or(a, b)
+            ExprKind::And(..) | ExprKind::Or(..) => {
+                let and = matches!(expr.kind, ExprKind::And(..));
+                // The operands of the left-nested chain, leftmost first.
+                let mut chain = Vec::new();
+                let mut left = expr;
+                while let (ExprKind::And(a, b), true) | (ExprKind::Or(a, b), false) =
+                    (&left.kind, and)
+                {
+                    chain.push(b.as_ref());
+                    left = a;
+                }
+                chain.push(left);
+                chain.reverse();
+                let lowered: Vec<Ix> = chain.into_iter().map(|e| self.lower(e)).collect();
+                let start = self.args.len();
+                self.args.extend(lowered);
+                let items = Range32::of(start, self.args.len());
+                if and {
+                    Op::And(items)
+                } else {
+                    Op::Or(items)
+                }
             }
             ExprKind::Cmp(op, a, b) => {
                 let (a, b) = (self.lower(a), self.lower(b));

@@ -16,8 +16,9 @@ use super::words::{self, RuleStatus};
 use super::{Evaluation, Outcome};
 use crate::eval::graph::{Decided, DiscretionState, Node, ReadEntry, ReadOf, Span32};
 use crate::ir::{DefId, FactId, Program, RuleKind};
-use serde::Serialize;
-use serde_json::Value as Json;
+use crate::value::Value;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 
 /// The version tag of the JSON evaluation schema.
 pub const SCHEMA: &str = "refuge.evaluation/2";
@@ -32,7 +33,7 @@ struct Doc<'a> {
     case: Option<&'a str>,
     as_of: String,
     verdicts: Vec<VerdictJson<'a>>,
-    nodes: Vec<NodeJson>,
+    nodes: Vec<NodeJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     missing: Vec<MissingJson<'a>>,
 }
@@ -40,10 +41,10 @@ struct Doc<'a> {
 #[derive(Serialize)]
 struct VerdictJson<'a> {
     name: &'a str,
-    outcome: OutcomeJson,
+    outcome: OutcomeJson<'a>,
     root: Option<usize>,
-    #[serde(skip_serializing_if = "is_empty_object")]
-    decisive_facts: Json,
+    #[serde(skip_serializing_if = "FactsJson::is_empty")]
+    decisive_facts: FactsJson<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     decisive_settings: Vec<&'a str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -60,11 +61,24 @@ struct VerdictJson<'a> {
     discretions: Vec<DiscretionJson>,
 }
 
+/// One verdict of `--output verdicts`.
+#[derive(Serialize)]
+struct VerdictLine<'a> {
+    name: &'a str,
+    outcome: OutcomeJson<'a>,
+    #[serde(skip_serializing_if = "FactsJson::is_empty")]
+    decisive_facts: FactsJson<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rests_on: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_facts: Vec<&'a str>,
+}
+
 #[derive(Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
-enum OutcomeJson {
+enum OutcomeJson<'a> {
     Decided {
-        value: Json,
+        value: ValueJson<'a>,
         by: &'static str,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         rules: Vec<usize>,
@@ -104,40 +118,39 @@ struct MissingJson<'a> {
 }
 
 #[derive(Serialize)]
-struct NodeJson {
+struct NodeJson<'a> {
     definition: usize,
-    #[serde(skip_serializing_if = "Json::is_null")]
-    value: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<ValueJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     decided: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    rules: Vec<RuleJson>,
+    rules: Vec<RuleJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    default_reads: Vec<ReadJson>,
+    default_reads: Vec<ReadJson<'a>>,
 }
 
 #[derive(Serialize)]
-struct RuleJson {
+struct RuleJson<'a> {
     rule: usize,
     status: &'static str,
-    #[serde(skip_serializing_if = "Json::is_null")]
-    value: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<ValueJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    reads: Vec<ReadJson>,
+    reads: Vec<ReadJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    value_reads: Vec<ReadJson>,
+    value_reads: Vec<ReadJson<'a>>,
 }
 
 /// A read: a decisive read of a fact is written as its path, of another
 /// definition as its node's index; anything else as an object.
-struct ReadJson {
-    of: ReadOfJson,
+struct ReadJson<'a> {
+    of: ReadOfJson<'a>,
     decisive: bool,
 }
 
-impl Serialize for ReadJson {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
+impl Serialize for ReadJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match (&self.of, self.decisive) {
             (ReadOfJson::Fact(path), true) => serializer.serialize_str(path),
             (ReadOfJson::Node(Some(i)), true) => serializer.serialize_u64(*i as u64),
@@ -164,24 +177,148 @@ impl Serialize for ReadJson {
 }
 
 #[derive(PartialEq)]
-enum ReadOfJson {
-    Fact(String),
-    Setting(String),
+enum ReadOfJson<'a> {
+    Fact(&'a str),
+    Setting(&'a str),
     Node(Option<usize>),
     Row {
         table: usize,
         index: Option<u32>,
-        keys: Vec<Json>,
+        keys: Vec<ValueJson<'a>>,
     },
     AsOf,
 }
 
-fn is_empty_object(v: &Json) -> bool {
-    v.as_object().is_some_and(serde_json::Map::is_empty)
+/// A value as a case file writes it (see [`Value::to_json`]), serialised
+/// straight to the output.
+#[derive(Clone, Copy)]
+pub(crate) struct ValueJson<'a> {
+    program: &'a Program,
+    value: &'a Value,
 }
 
-fn value_json(p: &Program, v: Option<&crate::value::Value>) -> Json {
-    v.map_or(Json::Null, |v| v.to_json(p))
+impl PartialEq for ValueJson<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<'a> ValueJson<'a> {
+    pub(crate) fn new(program: &'a Program, value: &'a Value) -> Self {
+        ValueJson { program, value }
+    }
+}
+
+impl Serialize for ValueJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let p = self.program;
+        match self.value {
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Integer(i) => serializer.serialize_i64(*i),
+            Value::Decimal(d) => serializer.collect_str(&d.normalize()),
+            Value::Money(m) => serializer.collect_str(&format_args!(
+                "{} {}",
+                m.currency_str(),
+                m.amount.normalize()
+            )),
+            Value::Date(d) => serializer.collect_str(d),
+            Value::Duration(d) => serializer.serialize_str(&crate::value::display_duration(*d)),
+            Value::Text(t) => serializer.serialize_str(t),
+            Value::Enum(e, v) => serializer.serialize_str(crate::ir::variant_name(p, *e, *v)),
+            Value::Set(e, bits) => {
+                let mut seq = serializer.serialize_seq(Some(bits.count_ones() as usize))?;
+                for v in (0..128u32).filter(|v| bits & (1u128 << v) != 0) {
+                    seq.serialize_element(crate::ir::variant_name(p, *e, v))?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// Facts in the shape of a case file's `facts`: nested by path segment, keys
+/// in sorted order, serialised straight to the output.
+pub(crate) struct FactsJson<'a> {
+    program: &'a Program,
+    /// Path segments and values, sorted by path, each path once.
+    entries: Vec<(Vec<&'a str>, &'a Value)>,
+}
+
+impl<'a> FactsJson<'a> {
+    pub(crate) fn new(
+        program: &'a Program,
+        case: &'a crate::case::Case,
+        facts: impl Iterator<Item = FactId>,
+    ) -> Self {
+        let mut entries: Vec<(Vec<&'a str>, &'a Value)> = facts
+            .filter_map(|f| {
+                let info = program.facts.get(f.index())?;
+                Some((info.path.split('.').collect(), case.fact(f)?))
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|a, b| a.0 == b.0);
+        FactsJson { program, entries }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The entries of one level: those sharing the first `depth` segments.
+struct Level<'f, 'a> {
+    program: &'a Program,
+    entries: &'f [(Vec<&'a str>, &'a Value)],
+    depth: usize,
+}
+
+impl Serialize for Level<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        let mut rest = self.entries;
+        while let Some((first, _)) = rest.first() {
+            let Some(&key) = first.get(self.depth) else {
+                rest = rest.get(1..).unwrap_or(&[]);
+                continue;
+            };
+            let n = rest
+                .iter()
+                .take_while(|(path, _)| path.get(self.depth) == Some(&key))
+                .count();
+            let (group, tail) = rest.split_at(n.min(rest.len()));
+            match group {
+                [(path, value)] if path.len() == self.depth + 1 => {
+                    map.serialize_entry(key, &ValueJson::new(self.program, value))?;
+                }
+                _ => map.serialize_entry(
+                    key,
+                    &Level {
+                        program: self.program,
+                        entries: group,
+                        depth: self.depth + 1,
+                    },
+                )?,
+            }
+            rest = tail;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for FactsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Level {
+            program: self.program,
+            entries: &self.entries,
+            depth: 0,
+        }
+        .serialize(serializer)
+    }
+}
+
+fn value_json<'a>(p: &'a Program, v: Option<&'a Value>) -> Option<ValueJson<'a>> {
+    v.map(|v| ValueJson::new(p, v))
 }
 
 fn via_json(via: Via) -> ViaJson {
@@ -191,8 +328,8 @@ fn via_json(via: Via) -> ViaJson {
     }
 }
 
-fn fact_read(p: &Program, f: FactId) -> ReadOfJson {
-    let path = words::fact_path(p, f).to_string();
+fn fact_read(p: &Program, f: FactId) -> ReadOfJson<'_> {
+    let path = words::fact_path(p, f);
     if p.facts.get(f.index()).is_some_and(|f| f.setting.is_some()) {
         ReadOfJson::Setting(path)
     } else {
@@ -202,7 +339,7 @@ fn fact_read(p: &Program, f: FactId) -> ReadOfJson {
 
 /// The reads of a range, each thing read once (decisive if any read of it
 /// was).
-fn reads_json(e: &Evaluation<'_>, range: Span32) -> Vec<ReadJson> {
+fn reads_json<'a>(e: &'a Evaluation<'a>, range: Span32) -> Vec<ReadJson<'a>> {
     let p = e.program;
     let mut out: Vec<ReadJson> = Vec::new();
     for r in e.graph.reads(range) {
@@ -218,24 +355,29 @@ fn reads_json(e: &Evaluation<'_>, range: Span32) -> Vec<ReadJson> {
     out
 }
 
-fn read_of(e: &Evaluation<'_>, p: &Program, r: &ReadEntry) -> ReadOfJson {
+fn read_of<'a>(e: &'a Evaluation<'a>, p: &'a Program, r: &ReadEntry) -> ReadOfJson<'a> {
     match r.of {
         ReadOf::Fact(f) => fact_read(p, f),
         ReadOf::Def(d) => ReadOfJson::Node(e.graph.node_of(d)),
         ReadOf::Row { table, row, keys } => ReadOfJson::Row {
             table: table.index(),
             index: row,
-            keys: e.graph.keys(keys).iter().map(|k| k.to_json(p)).collect(),
+            keys: e
+                .graph
+                .keys(keys)
+                .iter()
+                .map(|k| ValueJson::new(p, k))
+                .collect(),
         },
         ReadOf::AsOf => ReadOfJson::AsOf,
     }
 }
 
-fn outcome_json(e: &Evaluation<'_>, def: DefId) -> OutcomeJson {
+fn outcome_json<'a>(e: &'a Evaluation<'a>, def: DefId) -> OutcomeJson<'a> {
     let p = e.program;
     match e.outcome(def) {
         Outcome::ByRules(v) => OutcomeJson::Decided {
-            value: v.to_json(p),
+            value: ValueJson::new(p, v),
             by: "rules",
             rules: e
                 .node(def)
@@ -255,7 +397,7 @@ fn outcome_json(e: &Evaluation<'_>, def: DefId) -> OutcomeJson {
                 .unwrap_or_default(),
         },
         Outcome::ByDefault(v) => OutcomeJson::Decided {
-            value: v.to_json(p),
+            value: ValueJson::new(p, v),
             by: "default",
             rules: Vec::new(),
         },
@@ -336,7 +478,7 @@ fn verdict_json<'a>(
         name: info.map_or("?", |d| d.name.as_str()),
         outcome: outcome_json(e, def),
         root: e.graph.node_of(def),
-        decisive_facts: e.decisive_facts(x),
+        decisive_facts: FactsJson::new(p, e.case, x.case_facts(p)),
         decisive_settings: x
             .facts
             .iter()
@@ -377,7 +519,7 @@ fn discretion_status(state: DiscretionState) -> &'static str {
     }
 }
 
-fn node_json(e: &Evaluation<'_>, node: &Node) -> NodeJson {
+fn node_json<'a>(e: &'a Evaluation<'a>, node: &'a Node) -> NodeJson<'a> {
     let p = e.program;
     NodeJson {
         definition: node.def.index(),
@@ -446,6 +588,35 @@ impl Evaluation<'_> {
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer(out, &self.document()).map_err(std::io::Error::other)
     }
+
+    /// Writes one verdict compactly: its name, outcome, decisive facts (in
+    /// the shape of a case file's `facts`), the citations it rests on (ids of
+    /// the program manifest) and, when undetermined, the paths of the facts it
+    /// waits on. What `refuge eval CASES.jsonl --output verdicts` writes per
+    /// verdict.
+    pub fn write_verdict_json(&self, def: DefId, out: impl std::io::Write) -> std::io::Result<()> {
+        let p = self.program;
+        let x = self.explain(def);
+        let line = VerdictLine {
+            name: p
+                .definitions
+                .get(def.index())
+                .map_or("?", |d| d.name.as_str()),
+            outcome: outcome_json(self, def),
+            decisive_facts: FactsJson::new(p, self.case, x.case_facts(p)),
+            rests_on: x
+                .rests_on(p)
+                .into_iter()
+                .filter_map(|c| p.citation_id(c))
+                .collect(),
+            missing_facts: x
+                .pending
+                .iter()
+                .map(|m| words::fact_path(p, m.fact))
+                .collect(),
+        };
+        serde_json::to_writer(out, &line).map_err(std::io::Error::other)
+    }
 }
 
 #[derive(Serialize)]
@@ -496,7 +667,7 @@ struct TableEntry<'a> {
 #[derive(Serialize)]
 struct CitationEntry<'a> {
     source: &'a str,
-    pinpoint: Json,
+    pinpoint: serde_json::Value,
 }
 
 #[derive(Serialize)]

@@ -660,7 +660,7 @@ impl<'a> Walk<'_, 'a> {
         let mut width = 0;
         let mut pieces = self.pieces.iter().rev().peekable();
         while let Some(piece) = pieces.next() {
-            width += piece.text.chars().count();
+            width += unicode_width::UnicodeWidthStr::width(piece.text.as_ref());
             let forced = !piece.leading.is_empty()
                 || pieces
                     .peek()

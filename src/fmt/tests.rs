@@ -460,3 +460,23 @@ fn pinpoints_are_glued_where_the_grammar_reads_one_lexeme_and_stay_idempotent() 
     );
     assert_eq!(formats(&once), once);
 }
+
+#[test]
+fn line_width_is_measured_in_terminal_columns() {
+    // Twenty Hangul syllables take forty columns on a terminal: the enum
+    // below is 60 characters but 100+ columns wide on one line, so its
+    // variants go on lines of their own; the same in ASCII letters fits.
+    let policy = |word: &str| format!("enum E {{ a \"{word}\", b \"{word}\" }}\n");
+    let wide = formats(&policy(&"보호".repeat(12)));
+    let narrow = formats(&policy(&"ab".repeat(12)));
+    assert_eq!(narrow.lines().count(), 1, "{narrow}");
+    assert_eq!(wide.lines().count(), 4, "{wide}");
+    for out in [&wide, &narrow] {
+        for line in out.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= MAX_WIDTH,
+                "{out}"
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@ pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
     let name = match rule {
         Rule::EOI => "end of file",
         Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::keyword => return None,
+        Rule::name_then => return None,
         Rule::string_body | Rule::item | Rule::def_member | Rule::rule_head => return None,
         Rule::rule_clause | Rule::test_stmt | Rule::prefix | Rule::infix => return None,
         Rule::operand | Rule::literal => return None,

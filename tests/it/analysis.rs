@@ -25,11 +25,14 @@ fn fixtures() -> Vec<PathBuf> {
     dirs
 }
 
-/// Runs the analysis on a fixture, writing witnesses to a fresh directory.
-fn analyse(dir: &Path) -> (i32, String, PathBuf) {
+/// Runs the analysis on a fixture, writing witnesses to a fresh directory
+/// of its own (`test` names the caller: tests run in parallel).
+fn analyse(dir: &Path, test: &str) -> (i32, String, PathBuf) {
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("x");
-    let witnesses =
-        std::env::temp_dir().join(format!("refuge-analysis-{}-{name}", std::process::id()));
+    let witnesses = std::env::temp_dir().join(format!(
+        "refuge-analysis-{}-{test}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&witnesses);
     let out = refuge(&[
         "--error-format",
@@ -58,7 +61,8 @@ fn every_fixture_has_the_findings_in_its_snapshot() {
     let dirs = fixtures();
     assert!(dirs.len() >= 10, "the corpus has its ten policies");
     for dir in dirs {
-        let (code, text, _) = analyse(&dir);
+        let (code, text, witnesses) = analyse(&dir, "snapshot");
+        let _ = std::fs::remove_dir_all(&witnesses);
         let name = dir
             .file_name()
             .and_then(|n| n.to_str())
@@ -70,12 +74,15 @@ fn every_fixture_has_the_findings_in_its_snapshot() {
 
 #[test]
 fn open_findings_fail_the_check_and_accepted_ones_do_not() {
-    let (code, text, _) = analyse(Path::new("tests/fixtures/analysis/overlap"));
+    let (code, text, witnesses) = analyse(Path::new("tests/fixtures/analysis/overlap"), "exit");
+    let _ = std::fs::remove_dir_all(&witnesses);
     assert_eq!(code, 3, "{text}");
-    let (code, text, _) = analyse(Path::new("tests/fixtures/analysis/accepted"));
+    let (code, text, witnesses) = analyse(Path::new("tests/fixtures/analysis/accepted"), "exit");
+    let _ = std::fs::remove_dir_all(&witnesses);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("1 accepted, 0 open"), "{text}");
-    let (code, text, _) = analyse(Path::new("tests/fixtures/analysis/clean"));
+    let (code, text, witnesses) = analyse(Path::new("tests/fixtures/analysis/clean"), "exit");
+    let _ = std::fs::remove_dir_all(&witnesses);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("0 finding(s)"), "{text}");
 }
@@ -136,7 +143,7 @@ fn reproduces(policy: &Path, witness: &Path) {
 fn every_witness_reproduces_its_finding_under_refuge_eval() {
     let mut seen = 0;
     for dir in fixtures() {
-        let (_, _, witnesses) = analyse(&dir);
+        let (_, _, witnesses) = analyse(&dir, "witness");
         let Ok(entries) = std::fs::read_dir(&witnesses) else {
             continue;
         };

@@ -265,3 +265,48 @@ pub(crate) fn declared_codes(text: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A `test` block that exercises or declines a discretion is lowered with
+/// it (cargo-mutants found that dropping the lowering of `exercise` made
+/// such tests vanish without an error, and no test noticed).
+#[test]
+fn a_test_block_keeps_the_discretions_it_exercises_or_declines() {
+    let mut sources = SourceMap::new();
+    sources.add(
+        "policies/t.policy",
+        r#"
+source act : statute "Act"
+fact criminal : bool
+verdict protected : bool {
+  default true cite act art 8 provenance reading
+  rule refuse = false
+    may "refuse protection to a criminal" by "Minister"
+    when criminal
+    cite act art 9 provenance text
+}
+test "the Minister refuses" {
+  as_of 2003-01-01
+  given criminal = true
+  exercise refuse = true
+  expect protected = false
+}
+test "the Minister declines to refuse" {
+  as_of 2003-01-01
+  given criminal = true
+  exercise refuse = false
+  expect protected = true
+}
+"#,
+    );
+    let compiled = refuge::compile(&sources).expect("the policy checks");
+    let tests = &compiled.program.tests;
+    assert_eq!(tests.len(), 2, "a test block was dropped");
+    let exercised: Vec<bool> = tests
+        .iter()
+        .flat_map(|t| t.exercise.iter().map(|(_, b)| *b))
+        .collect();
+    assert_eq!(exercised, [true, false]);
+    for outcome in refuge::testing::run_policy_tests(&compiled.program) {
+        assert!(outcome.passed(), "{}: {:?}", outcome.name, outcome.failures);
+    }
+}

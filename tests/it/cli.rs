@@ -97,8 +97,9 @@ fn an_undetermined_verdict_exits_2_and_names_the_missing_facts() {
 
 #[test]
 fn as_of_on_the_command_line_overrides_the_case() {
-    // The 2002 subsidy reduction is not in force in 2001.
-    let out = refuge(&[
+    // The 2002 subsidy reduction is not in force in 2001; the case itself is
+    // dated 2003, when it is.
+    let text = succeeding(&[
         "eval",
         "examples/defector.json",
         "--as-of",
@@ -106,8 +107,18 @@ fn as_of_on_the_command_line_overrides_the_case() {
         "--verdict",
         "rok_max_reduction",
     ]);
-    let text = stdout(&out);
-    assert!(text.contains("KRW 0"), "{text}");
+    assert!(text.contains("law as of 2001-06-01"), "{text}");
+    assert!(
+        text.contains("rok_max_reduction") && text.contains("KRW 0"),
+        "{text}"
+    );
+    let dated = succeeding(&[
+        "eval",
+        "examples/defector.json",
+        "--verdict",
+        "rok_max_reduction",
+    ]);
+    assert!(dated.contains("KRW 18,000,000"), "{dated}");
 }
 
 #[test]

@@ -8,9 +8,12 @@
     reason = "test helpers fail the test with a message; JSON is read by path"
 )]
 
+mod absolute;
 mod analysis;
 mod api;
 mod bad_error_messages;
+mod batch;
+mod boundary;
 mod case_schema;
 mod check;
 mod cli;
@@ -24,6 +27,7 @@ mod eval;
 mod fmt;
 mod lsp;
 mod malformed;
+mod mutants;
 mod paths;
 mod replay;
 mod robust;

@@ -304,3 +304,48 @@ fn a_case_directory_that_cannot_be_walked_is_reported_not_skipped() {
         );
     }
 }
+
+/// `refuge` with `args` and the environment variable `var` set to `value`.
+fn with_env(args: &[&str], var: &str, value: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_refuge"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env(var, value)
+        .output()
+        .expect("the refuge binary runs")
+}
+
+#[test]
+fn colour_follows_the_color_option_and_the_environment() {
+    let escape = |o: &std::process::Output| o.stdout.contains(&0x1b) || o.stderr.contains(&0x1b);
+    let eval = ["eval", "examples/defector.json"];
+    // Piped (as here), `auto` means no colour on either stream.
+    let plain = refuge(&eval);
+    assert!(!escape(&plain), "{}", stderr(&plain));
+    // `--color always` colours the text output even when piped, and
+    // `--color` alone means the same (the old `eval --color` flag).
+    for flag in [&["--color", "always"][..], &["--color"][..]] {
+        let args: Vec<&str> = eval.iter().copied().chain(flag.iter().copied()).collect();
+        let coloured = refuge(&args);
+        assert!(coloured.stdout.contains(&0x1b), "{flag:?}");
+    }
+    // CLICOLOR_FORCE asks for colour without the option; `--color never`
+    // wins over it, on stdout and for a diagnostic on stderr.
+    let forced = with_env(&eval, "CLICOLOR_FORCE", "1");
+    assert!(forced.stdout.contains(&0x1b));
+    let bad_case = ["eval", "tests/malformed/case_json_bad_enum.json"];
+    let forced_error = with_env(&bad_case, "CLICOLOR_FORCE", "1");
+    assert!(
+        forced_error.stderr.contains(&0x1b),
+        "{}",
+        stderr(&forced_error)
+    );
+    let never: Vec<&str> = bad_case
+        .iter()
+        .copied()
+        .chain(["--color", "never"])
+        .collect();
+    let refused = with_env(&never, "CLICOLOR_FORCE", "1");
+    assert!(!escape(&refused), "{}", stderr(&refused));
+    assert_eq!(refused.status.code(), Some(4));
+}

@@ -1,0 +1,339 @@
+//! `refuge eval CASES.jsonl` and `refuge eval DIR`: batches, streamed and on
+//! every core.
+//!
+//! The input is read in blocks of whole lines (memory stays flat whatever
+//! the file's size); the lines of a block are evaluated in parallel, each
+//! thread with its own reusable [`Worker`]; the outputs are written in input
+//! order, one line per input line, straight to standard output. A line that
+//! is not UTF-8, does not load or does not evaluate is reported in its place
+//! (`{"line": N, "error": […]}`) and the rest are evaluated. On a terminal, a
+//! progress bar on standard error shows cases, rate and time left.
+//!
+//! A directory is evaluated file by file (JSON, YAML or TOML, in path order),
+//! each output line carrying the file's path.
+
+use super::output::quit_on;
+use super::ExitStatus;
+use crate::batch::{Batch, Status, Worker};
+use crate::case::CaseFormat;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Bytes read per block: enough lines to keep every core busy, little
+/// enough to keep memory flat.
+const BLOCK: usize = 4 << 20;
+
+/// Lines handed to one task at a time.
+const LINES_PER_TASK: usize = 64;
+
+fn status_of(s: Status) -> ExitStatus {
+    match s {
+        Status::Decided => ExitStatus::Ok,
+        Status::Undetermined => ExitStatus::Undetermined,
+        Status::BadInput => ExitStatus::InputError,
+        Status::EvalError => ExitStatus::EvalError,
+    }
+}
+
+/// One input line to evaluate.
+struct Line<'b> {
+    number: usize,
+    bytes: &'b [u8],
+}
+
+/// Evaluates one task's lines into one buffer; returns it with the worst
+/// status.
+fn run_task(
+    batch: &Batch<'_>,
+    worker: &mut Worker,
+    source: &str,
+    lines: &[Line<'_>],
+) -> (Vec<u8>, ExitStatus) {
+    let mut out = Vec::with_capacity(lines.len() * 256);
+    let mut status = ExitStatus::Ok;
+    for line in lines {
+        let text = match std::str::from_utf8(line.bytes) {
+            Ok(t) => t.trim_end_matches('\r'),
+            Err(_) => {
+                // Reported with the offset and line the loader would give.
+                let message = crate::source::text_from_bytes(line.bytes.to_vec())
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                let _ = write!(out, "{{\"line\":{},\"error\":[", line.number);
+                crate::batch::json_str(&mut out, &message);
+                out.extend_from_slice(b"]}\n");
+                status = status.worse(ExitStatus::InputError);
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let name = format!("{source}:{}", line.number);
+        let s = batch.evaluate_text(worker, line.number, &name, text, CaseFormat::Json, &mut out);
+        status = status.worse(status_of(s));
+    }
+    (out, status)
+}
+
+/// Evaluates the tasks of one block, in order.
+#[cfg(feature = "parallel")]
+fn run_block(batch: &Batch<'_>, source: &str, lines: &[Line<'_>]) -> Vec<(Vec<u8>, ExitStatus)> {
+    use rayon::prelude::*;
+    lines
+        .par_chunks(LINES_PER_TASK)
+        .map_init(Worker::new, |worker, task| {
+            run_task(batch, worker, source, task)
+        })
+        .collect()
+}
+
+/// Evaluates the tasks of one block, in order (one core: built without the
+/// `parallel` feature).
+#[cfg(not(feature = "parallel"))]
+fn run_block(batch: &Batch<'_>, source: &str, lines: &[Line<'_>]) -> Vec<(Vec<u8>, ExitStatus)> {
+    let mut worker = Worker::new();
+    lines
+        .chunks(LINES_PER_TASK)
+        .map(|task| run_task(batch, &mut worker, source, task))
+        .collect()
+}
+
+/// The progress bar, on a terminal only.
+struct Progress {
+    #[cfg(feature = "parallel")]
+    bar: Option<indicatif::ProgressBar>,
+    cases: usize,
+}
+
+impl Progress {
+    fn new(total_bytes: Option<u64>) -> Self {
+        #[cfg(feature = "parallel")]
+        {
+            use std::io::IsTerminal as _;
+            let bar = std::io::stderr().is_terminal().then(|| {
+                let bar = match total_bytes {
+                    Some(n) => indicatif::ProgressBar::new(n),
+                    None => indicatif::ProgressBar::no_length(),
+                };
+                let style = indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {percent:>3}% {msg} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+                bar.set_style(style);
+                bar
+            });
+            Progress { bar, cases: 0 }
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            let _ = total_bytes;
+            Progress { cases: 0 }
+        }
+    }
+
+    fn advance(&mut self, bytes: usize, cases: usize) {
+        self.cases += cases;
+        #[cfg(feature = "parallel")]
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes as u64);
+            let secs = bar.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!(
+                "{} cases, {:.0} cases/s",
+                self.cases,
+                self.cases as f64 / secs
+            ));
+        }
+        #[cfg(not(feature = "parallel"))]
+        let _ = bytes;
+    }
+
+    fn finish(&self) {
+        #[cfg(feature = "parallel")]
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Streams a JSONL file (or standard input, `-`) through `batch`.
+pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
+    let source = path.display().to_string();
+    let (mut input, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        match std::fs::File::open(path) {
+            Ok(f) => {
+                let size = f.metadata().ok().map(|m| m.len());
+                (Box::new(f), size)
+            }
+            Err(e) => {
+                crate::cli::output::err(&format!("error: cannot read `{source}`: {e}\n"));
+                return ExitStatus::InputError;
+            }
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut progress = Progress::new(size);
+    let mut status = ExitStatus::Ok;
+    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let mut number = 0usize;
+    let mut first = true;
+    let mut eof = false;
+    while !eof {
+        // Fill the buffer to a block (after what was left of a line).
+        let kept = buffer.len();
+        buffer.resize(kept.max(BLOCK), 0);
+        let mut filled = kept;
+        while filled < buffer.len() {
+            match input.read(buffer.get_mut(filled..).unwrap_or(&mut [])) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    crate::cli::output::err(&format!("error: cannot read `{source}`: {e}\n"));
+                    return status.worse(ExitStatus::InputError);
+                }
+            }
+        }
+        buffer.truncate(filled);
+        // Whole lines only, unless the input has ended.
+        let end = if eof {
+            buffer.len()
+        } else {
+            match buffer.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                // A line longer than a block: read on.
+                None => {
+                    buffer.reserve(BLOCK);
+                    continue;
+                }
+            }
+        };
+        let block = buffer.get(..end).unwrap_or(&[]);
+        // A UTF-8 byte-order mark at the very start is not part of the case.
+        let block = if first {
+            first = false;
+            block.strip_prefix(b"\xef\xbb\xbf").unwrap_or(block)
+        } else {
+            block
+        };
+        let mut lines = Vec::new();
+        for bytes in block.split(|&b| b == b'\n') {
+            number += 1;
+            lines.push(Line { number, bytes });
+        }
+        // `split` gives an empty piece after a final newline: not a line.
+        if block.last() == Some(&b'\n') {
+            lines.pop();
+            number -= 1;
+        }
+        let cases = lines.len();
+        for (bytes, s) in run_block(batch, &source, &lines) {
+            status = status.worse(s);
+            if let Err(e) = out.write_all(&bytes) {
+                progress.finish();
+                quit_on(&e);
+            }
+        }
+        progress.advance(end, cases);
+        buffer.drain(..end);
+    }
+    progress.finish();
+    if let Err(e) = out.flush() {
+        quit_on(&e);
+    }
+    status
+}
+
+/// Evaluates every case file under a directory (JSON, YAML or TOML), in
+/// path order; each line carries `"file"`.
+pub(crate) fn directory(batch: &Batch<'_>, dir: &Path) -> ExitStatus {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if CaseFormat::from_path(e.path()).is_some() {
+                    files.push(e.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                crate::cli::output::err(&format!("error: cannot read `{}`: {e}\n", dir.display()));
+                return ExitStatus::InputError;
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut progress = Progress::new(Some(files.len() as u64));
+    let mut status = ExitStatus::Ok;
+    for chunk in files.chunks(256) {
+        for (bytes, s) in run_files(batch, chunk) {
+            status = status.worse(s);
+            if let Err(e) = out.write_all(&bytes) {
+                progress.finish();
+                quit_on(&e);
+            }
+        }
+        progress.advance(chunk.len(), chunk.len());
+    }
+    progress.finish();
+    if let Err(e) = out.flush() {
+        quit_on(&e);
+    }
+    status
+}
+
+/// One file's line: `{"file": PATH, …evaluation…}`.
+fn run_file(batch: &Batch<'_>, worker: &mut Worker, path: &Path) -> (Vec<u8>, ExitStatus) {
+    let name = path.display().to_string();
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"file\":");
+    crate::batch::json_str(&mut out, &name);
+    let text = match std::fs::read(path).map(crate::source::text_from_bytes) {
+        Ok(Ok(text)) => text,
+        Ok(Err(e)) | Err(e) => {
+            out.extend_from_slice(b",\"error\":[");
+            crate::batch::json_str(&mut out, &e.to_string());
+            out.extend_from_slice(b"]}\n");
+            return (out, ExitStatus::InputError);
+        }
+    };
+    let format = CaseFormat::from_path(path).unwrap_or(CaseFormat::Json);
+    let mut line = Vec::new();
+    let s = batch.evaluate_text(worker, 1, &name, &text, format, &mut line);
+    // Splice the evaluation's object after `"file"`: `{…}\n` -> `,…}\n`.
+    match line.strip_prefix(b"{") {
+        Some(rest) if rest.first() != Some(&b'}') => {
+            out.push(b',');
+            out.extend_from_slice(rest);
+        }
+        Some(rest) => out.extend_from_slice(rest),
+        None => out.extend_from_slice(b"}\n"),
+    }
+    (out, status_of(s))
+}
+
+#[cfg(feature = "parallel")]
+fn run_files(batch: &Batch<'_>, files: &[std::path::PathBuf]) -> Vec<(Vec<u8>, ExitStatus)> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map_init(Worker::new, |worker, path| run_file(batch, worker, path))
+        .collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn run_files(batch: &Batch<'_>, files: &[std::path::PathBuf]) -> Vec<(Vec<u8>, ExitStatus)> {
+    let mut worker = Worker::new();
+    files
+        .iter()
+        .map(|path| run_file(batch, &mut worker, path))
+        .collect()
+}
