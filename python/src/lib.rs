@@ -430,11 +430,11 @@ fn evaluate_batch(
         None => policy.verdicts(),
     };
     let names: Vec<String> = asked.iter().map(|v| v.name().to_string()).collect();
-    {
-        let mut probe = policy.evaluator();
-        probe.ask(&names).map_err(Failure::Case)?;
-        probe.as_of(as_of).map_err(Failure::Case)?;
-    }
+    // Set up once (the program is lowered once); each thread gets a clone
+    // with its own working memory.
+    let mut prepared = policy.evaluator();
+    prepared.ask(&names).map_err(Failure::Case)?;
+    prepared.as_of(as_of).map_err(Failure::Case)?;
     let rows = batch.num_rows();
     let as_of_text = |row: usize| -> Result<Option<String>, String> {
         let Some(a) = &as_of_column else {
@@ -452,13 +452,7 @@ fn evaluate_batch(
         .into_par_iter()
         .with_min_len(ROWS_PER_TASK)
         .map_init(
-            || {
-                let mut evaluator = policy.evaluator();
-                // Checked above: both succeed.
-                let _ = evaluator.ask(&names);
-                let _ = evaluator.as_of(as_of);
-                evaluator
-            },
+            || prepared.clone(),
             |evaluator, row| -> RowResult {
                 let fail = |f: Failure| Failure::Row(offset + row, Box::new(f));
                 let mut case = policy.case();

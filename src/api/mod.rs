@@ -692,7 +692,10 @@ fn canonical(ty: Type, value: &serde_json::Value) -> Option<crate::value::Value>
 }
 
 /// Evaluates cases against one policy set, reusing its working memory.
-#[derive(Debug)]
+///
+/// Cloning one is cheap (the lowered program is shared; the clone gets its
+/// own working memory): set it up once, then clone it for each thread.
+#[derive(Clone, Debug)]
 pub struct Evaluator<'p> {
     policy: &'p Policy,
     engine: Engine<'p>,

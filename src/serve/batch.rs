@@ -6,16 +6,18 @@
 //! order before the next chunk is read. A client therefore sees its first
 //! evaluations while it is still sending, and memory stays bounded by a
 //! chunk whatever the batch's length. Each line gives one line out, as
-//! `refuge eval CASES.jsonl` prints it: the compact evaluation, or
-//! `{"line": N, "error": [messages], "diagnostics": [JSON diagnostics]}`.
+//! `refuge eval CASES.jsonl --output …` prints it (both write through the
+//! library's [`Batch`]): the compact evaluation (or verdicts, or values), or
+//! `{"line": N, "error": [messages]}`.
 //! Blank lines give nothing. A problem with the stream itself (over the size
 //! or time limit, a broken connection) ends it with one such record whose
-//! `line` is the last line read.
+//! `line` is the last line read, and which also holds the problem's JSON
+//! diagnostics (`"diagnostics": […]`, with its code).
 
 use super::handlers::{query_options, resolve};
 use super::{Problem, State};
-use crate::case::{load_case, CaseFormat};
-use crate::eval::{Derivation, Options};
+use crate::batch::{Batch, Output, Worker};
+use crate::case::CaseFormat;
 use axum::body::{Body, Bytes};
 use axum::extract::RawQuery;
 use axum::http::{header, StatusCode};
@@ -37,7 +39,7 @@ type Line = (usize, Result<String, String>);
     params(super::handlers::EvalOptions),
     request_body(description = "One JSON case per line (NDJSON)", content((String = "application/x-ndjson"))),
     responses(
-        (status = 200, description = "One line per non-blank input line, in order: a compact refuge.evaluation/2 document, or {\"line\": N, \"error\": [...], \"diagnostics\": [...]}", content((String = "application/x-ndjson"))),
+        (status = 200, description = "One line per non-blank input line, in order, as `refuge eval CASES.jsonl --output OUTPUT` prints it: a compact refuge.evaluation/2 document (or the verdicts, or the values), or {\"line\": N, \"error\": [...]}; a stream cut short (time or size limit) ends with such a record that also carries the JSON diagnostics", content((String = "application/x-ndjson"))),
         (status = 400, description = "Bad options (an unknown verdict, a bad date)", body = super::handlers::ProblemBody),
     ),
 )]
@@ -47,6 +49,7 @@ pub(crate) async fn evaluate_batch(
     body: Body,
 ) -> Response {
     let options = match query_options(query.as_deref()).and_then(|o| {
+        let output = o.output.map_or(Output::Full, Output::from);
         if matches!(o.format, Some(f) if f != super::handlers::OutputFormat::Json)
             || matches!(o.case_format, Some(f) if f != super::handlers::InputFormat::Json)
         {
@@ -54,14 +57,16 @@ pub(crate) async fn evaluate_batch(
                 "a batch is JSON lines in and JSON lines out".into(),
             ))
         } else {
-            resolve(&state, &o)
+            resolve(&state, &o).map(|r| (r, output))
         }
     }) {
-        Ok(o) => Arc::new(o),
+        Ok(o) => o,
         Err(problem) => return problem.into_response(),
     };
+    let (options, output) = options;
+    let batch = Arc::new(Batch::new(state.engine.clone(), options, output));
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::spawn(pump(state, options, body, tx));
+    tokio::spawn(pump(state, batch, body, tx));
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     });
@@ -75,7 +80,7 @@ pub(crate) async fn evaluate_batch(
 /// Reads the body, evaluates it chunk by chunk, sends the output.
 async fn pump(
     state: Arc<State>,
-    options: Arc<Options>,
+    batch: Arc<Batch<'static>>,
     body: Body,
     tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) {
@@ -152,7 +157,7 @@ async fn pump(
         }
         if lines.len() >= CHUNK {
             let chunk = std::mem::take(&mut lines);
-            if !send_chunk(&state, &options, chunk, &tx).await {
+            if !send_chunk(&state, &batch, chunk, &tx).await {
                 return;
             }
         }
@@ -165,7 +170,7 @@ async fn pump(
             lines.push((number, text_of(&partial, number)));
         }
     }
-    if !lines.is_empty() && !send_chunk(&state, &options, lines, &tx).await {
+    if !lines.is_empty() && !send_chunk(&state, &batch, lines, &tx).await {
         return;
     }
     if let Some(problem) = last {
@@ -174,11 +179,7 @@ async fn pump(
             .iter()
             .filter_map(|d| d["message"].as_str().map(str::to_owned))
             .collect();
-        let record = serde_json::json!({
-            "line": number,
-            "error": messages,
-            "diagnostics": problem.diagnostics,
-        });
+        let record = error_record(number, &messages, Some(&problem.diagnostics));
         let _ = tx.send(Ok(Bytes::from(format!("{record}\n")))).await;
     }
 }
@@ -201,68 +202,70 @@ fn text_of(bytes: &[u8], number: usize) -> Result<String, String> {
 /// has gone.
 async fn send_chunk(
     state: &Arc<State>,
-    options: &Arc<Options>,
+    batch: &Arc<Batch<'static>>,
     chunk: Vec<Line>,
     tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> bool {
-    let options = Arc::clone(options);
-    let out =
-        super::handlers::on_pool(state, move |state| evaluate_chunk(state, &options, chunk)).await;
+    let batch = Arc::clone(batch);
+    let out = super::handlers::on_pool(state, move |_| evaluate_chunk(&batch, &chunk)).await;
     match out {
         Some(bytes) => tx.send(Ok(Bytes::from(bytes))).await.is_ok(),
         None => false,
     }
 }
 
-/// The output lines of a chunk, in order, evaluated in parallel.
-fn evaluate_chunk(state: &State, options: &Options, chunk: Vec<Line>) -> Vec<u8> {
-    let program = state.program();
-    let records: Vec<Option<String>> = chunk
-        .into_par_iter()
-        .map_init(Derivation::new, |graph, (number, line)| {
-            let line = match line {
-                Ok(line) if line.trim().is_empty() => return None,
-                Ok(line) => line,
-                Err(message) => return Some(error_record(number, vec![message], Vec::new())),
-            };
-            let name = format!("<request>:{number}");
-            let case = match load_case(program, &name, &line, CaseFormat::Json) {
-                Ok(case) => case,
-                Err(errors) => {
-                    let messages = errors.iter().map(|e| e.to_string()).collect();
-                    let problem = Problem::diagnostic(StatusCode::UNPROCESSABLE_ENTITY, &errors);
-                    return Some(error_record(number, messages, problem.diagnostics));
-                }
-            };
-            match state
-                .engine
-                .evaluate_with(&case, options, std::mem::take(graph))
-            {
-                Ok(evaluation) => {
-                    let json = evaluation.to_json_line();
-                    *graph = evaluation.into_derivation();
-                    Some(json)
-                }
-                Err(e) => {
-                    let messages = vec![e.to_string()];
-                    let problem = super::handlers::eval_problem(state, e);
-                    Some(error_record(number, messages, problem.diagnostics))
+/// Lines handed to one pool task at a time (as the CLI's batch).
+const LINES_PER_TASK: usize = 64;
+
+/// The output lines of a chunk, in order, evaluated in parallel by the
+/// library's [`Batch`] (each pool thread with its own [`Worker`]): the lines
+/// `refuge eval CASES.jsonl` prints for the same input.
+fn evaluate_chunk(batch: &Batch<'_>, chunk: &[Line]) -> Vec<u8> {
+    let parts: Vec<Vec<u8>> = chunk
+        .par_chunks(LINES_PER_TASK)
+        .map_init(Worker::new, |worker, task| {
+            let mut out = Vec::with_capacity(task.len() * 256);
+            for (number, line) in task {
+                match line {
+                    Ok(line) if line.trim().is_empty() => {}
+                    Ok(line) => {
+                        let name = format!("<request>:{number}");
+                        let text = line.trim_end_matches('\r');
+                        batch.evaluate_text(
+                            worker,
+                            *number,
+                            &name,
+                            text,
+                            CaseFormat::Json,
+                            &mut out,
+                        );
+                    }
+                    Err(message) => {
+                        out.extend_from_slice(
+                            error_record(*number, &[message.clone()], None).as_bytes(),
+                        );
+                        out.push(b'\n');
+                    }
                 }
             }
+            out
         })
         .collect();
-    let mut out = Vec::new();
-    for record in records.into_iter().flatten() {
-        out.extend_from_slice(record.as_bytes());
-        out.push(b'\n');
-    }
-    out
+    parts.concat()
 }
 
+/// `{"line": N, "error": [messages]}` as the CLI writes a bad line; the
+/// record that ends a stream early also carries its JSON diagnostics (with
+/// the code: `refuge::serve::timeout`, `refuge::serve::body_limit`).
 fn error_record(
     number: usize,
-    messages: Vec<String>,
-    diagnostics: Vec<serde_json::Value>,
+    messages: &[String],
+    diagnostics: Option<&[serde_json::Value]>,
 ) -> String {
-    serde_json::json!({ "line": number, "error": messages, "diagnostics": diagnostics }).to_string()
+    match diagnostics {
+        None => serde_json::json!({ "line": number, "error": messages }).to_string(),
+        Some(d) => {
+            serde_json::json!({ "line": number, "error": messages, "diagnostics": d }).to_string()
+        }
+    }
 }

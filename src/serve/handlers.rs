@@ -70,6 +70,33 @@ pub(crate) struct EvalOptions {
     pub as_of: Option<String>,
     /// With `format=text`: the decisive derivation of each verdict too.
     pub explain: Option<bool>,
+    /// `/v1/evaluate/batch` only, as `refuge eval CASES.jsonl --output`:
+    /// `full` (default: the whole evaluation), `verdicts` (per verdict the
+    /// outcome, decisive facts, citations and missing facts) or `values`
+    /// (each verdict's value only, the fastest).
+    pub output: Option<BatchOutput>,
+}
+
+/// What each line of a batch's output holds (`refuge eval --output`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum BatchOutput {
+    /// The verdicts' values (`null`: undetermined).
+    Values,
+    /// Per verdict: outcome, decisive facts, citations, missing facts.
+    Verdicts,
+    /// The whole evaluation, `refuge.evaluation/2`.
+    Full,
+}
+
+impl From<BatchOutput> for crate::batch::Output {
+    fn from(o: BatchOutput) -> Self {
+        match o {
+            BatchOutput::Values => crate::batch::Output::Values,
+            BatchOutput::Verdicts => crate::batch::Output::Verdicts,
+            BatchOutput::Full => crate::batch::Output::Full,
+        }
+    }
 }
 
 /// Verdict names: a list, or one comma-separated string.
@@ -102,6 +129,7 @@ impl EvalOptions {
             verdicts: self.verdicts.or(other.verdicts),
             as_of: self.as_of.or(other.as_of),
             explain: self.explain.or(other.explain),
+            output: self.output.or(other.output),
         }
     }
 }
@@ -132,7 +160,7 @@ pub(crate) fn bad_request(message: String) -> Problem {
         StatusCode::BAD_REQUEST,
         "refuge::serve::bad_request",
         message,
-        Some("the options are format (json, text, markdown), case_format (json, yaml, toml), verdicts (comma-separated names), as_of (YYYY-MM-DD) and explain (true, false)"),
+        Some("the options are format (json, text, markdown), case_format (json, yaml, toml), verdicts (comma-separated names), as_of (YYYY-MM-DD) explain (true, false) and, for a batch, output (values, verdicts, full)"),
     )
 }
 
@@ -290,6 +318,11 @@ async fn evaluate_inner(
         .map(CaseFormat::from)
         .or(case_format)
         .unwrap_or(CaseFormat::Json);
+    if options.output.is_some() {
+        return Err(bad_request(
+            "`output` is an option of /v1/evaluate/batch; here, use `format`".into(),
+        ));
+    }
     let resolved = resolve(&state, &options)?;
     let format = options.format.unwrap_or_default();
     let explain = options.explain.unwrap_or(false);
