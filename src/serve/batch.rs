@@ -242,7 +242,7 @@ fn evaluate_chunk(batch: &Batch<'_>, chunk: &[Line]) -> Vec<u8> {
                     }
                     Err(message) => {
                         out.extend_from_slice(
-                            error_record(*number, &[message.clone()], None).as_bytes(),
+                            error_record(*number, std::slice::from_ref(message), None).as_bytes(),
                         );
                         out.push(b'\n');
                     }
