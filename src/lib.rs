@@ -39,17 +39,18 @@ pub mod case;
 #[doc(hidden)]
 pub mod check;
 #[doc(hidden)]
-pub mod cli;
-#[doc(hidden)]
 pub mod compile;
+#[cfg(feature = "tools")]
 #[doc(hidden)]
 pub mod coverage;
 #[doc(hidden)]
 pub mod currency;
 #[doc(hidden)]
 pub mod diagnostic;
+#[cfg(feature = "tools")]
 #[doc(hidden)]
 pub mod diff;
+#[cfg(feature = "tools")]
 #[doc(hidden)]
 pub mod doc;
 #[doc(hidden)]
@@ -61,6 +62,7 @@ pub mod doc;
 pub mod eval;
 #[doc(hidden)]
 pub mod explain;
+#[cfg(feature = "tools")]
 #[doc(hidden)]
 pub mod fmt;
 #[doc(hidden)]
@@ -72,6 +74,7 @@ pub mod ir;
 pub mod lsp;
 #[doc(hidden)]
 pub mod markdown;
+#[cfg(feature = "tools")]
 #[doc(hidden)]
 pub mod mutation;
 #[doc(hidden)]

@@ -1,4 +1,6 @@
-//! The `refuge` command line: a thin layer over the library.
+//! The `refuge` command line (the binary's own modules, not the library's):
+//! a thin layer over the library, which it reaches through its public and
+//! `#[doc(hidden)] pub` items.
 //!
 //! Exit codes (also in `refuge --help`):
 //!
@@ -28,9 +30,9 @@ mod schema;
 mod serve;
 mod test;
 
-use crate::compile::{compile, Compiled, ErrorFormat};
-use crate::source::SourceMap;
 use clap::{Parser, Subcommand, ValueEnum};
+use refuge::compile::{compile, Compiled, ErrorFormat};
+use refuge::source::SourceMap;
 use std::path::PathBuf;
 use std::process::{ExitCode, Termination};
 
@@ -204,7 +206,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 /// Prints a self-contained diagnostic (one that carries its source text)
 /// to standard error in `format`.
 pub(crate) fn report(diagnostic: &dyn miette::Diagnostic, format: ErrorFormat) {
-    err!("{}", crate::compile::render_diagnostic(diagnostic, format));
+    err!("{}", refuge::compile::render_diagnostic(diagnostic, format));
 }
 
 /// Loads policies from a path, or the built-in ones.
@@ -232,7 +234,7 @@ pub(crate) fn compile_or_report(
             if show_warnings && !compiled.warnings.is_empty() {
                 err!(
                     "{}",
-                    crate::compile::render_all(sources, &[], &[], &compiled.warnings, format)
+                    refuge::compile::render_all(sources, &[], &[], &compiled.warnings, format)
                 );
             }
             Ok(compiled)
@@ -255,7 +257,7 @@ pub(crate) fn compile_or_report(
 #[must_use]
 pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> bool {
     let (files, errors) =
-        crate::source::walk_files(dir, |p| crate::case::CaseFormat::from_path(p).is_some());
+        refuge::source::walk_files(dir, |p| refuge::case::CaseFormat::from_path(p).is_some());
     out.extend(files);
     for error in &errors {
         let path = error

@@ -1,8 +1,8 @@
 //! `refuge schema case|evaluation [--policy PATH]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::compile::ErrorFormat;
 use clap::ValueEnum;
+use refuge::compile::ErrorFormat;
 use std::path::PathBuf;
 
 /// Which schema.
@@ -39,8 +39,8 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         Err(status) => return status,
     };
     let schema = match args.which {
-        Which::Case => crate::schema::case_schema(&compiled.program),
-        Which::Evaluation => crate::schema::evaluation_schema(),
+        Which::Case => refuge::schema::case_schema(&compiled.program),
+        Which::Evaluation => refuge::schema::evaluation_schema(),
     };
     let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     outln!("{text}");

@@ -1,7 +1,7 @@
 //! `refuge serve [--policy PATH] [--addr HOST:PORT] …`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::compile::ErrorFormat;
+use refuge::compile::ErrorFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// The largest request body in bytes (for a batch: the largest line).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::serve::DEFAULT_MAX_BODY)]
+    #[arg(long, value_name = "BYTES", default_value_t = refuge::serve::DEFAULT_MAX_BODY)]
     pub max_body: usize,
     /// The largest batch body in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
@@ -50,14 +50,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             return ExitStatus::InputError;
         }
     };
-    let config = crate::serve::Config {
+    let config = refuge::serve::Config {
         addr: args.addr,
         max_body: args.max_body,
         max_batch: args.max_batch,
         timeout,
         threads: args.threads,
     };
-    let result = crate::serve::run(sources, compiled, config, |addr| {
+    let result = refuge::serve::run(sources, compiled, config, |addr| {
         err!("listening on http://{addr}\n");
     });
     match result {

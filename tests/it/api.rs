@@ -266,13 +266,22 @@ fn a_slice_of_cases_evaluates_in_order() {
 fn the_public_surface_is_the_reviewed_one() {
     let mut surface = String::new();
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
-    surface.push_str("# src/lib.rs (not #[doc(hidden)])\n");
+    // The stable items, then the hidden ones (reachable, unstable, but
+    // what the binary, the playground and the tests build on) with the
+    // feature each needs.
+    let mut stable = String::new();
+    let mut internal = String::new();
     let mut hidden = false;
+    let mut cfg: Option<String> = None;
     let mut lines = lib.lines();
     while let Some(line) = lines.next() {
         let t = line.trim();
         if t == "#[doc(hidden)]" {
             hidden = true;
+            continue;
+        }
+        if t.starts_with("#[cfg(") {
+            cfg = Some(t.trim_start_matches("#[").trim_end_matches(']').to_string());
             continue;
         }
         if t.starts_with("#[") {
@@ -286,12 +295,21 @@ fn the_public_surface_is_the_reviewed_one() {
             }
             continue;
         }
-        if t.starts_with("pub ") && !hidden {
-            surface.push_str(t);
-            surface.push('\n');
+        if t.starts_with("pub ") {
+            let out = if hidden { &mut internal } else { &mut stable };
+            out.push_str(t);
+            if let Some(c) = cfg.take() {
+                out.push_str(&format!("  // {c}"));
+            }
+            out.push('\n');
         }
         hidden = false;
+        cfg = None;
     }
+    surface.push_str("# src/lib.rs (not #[doc(hidden)])\n");
+    surface.push_str(&stable);
+    surface.push_str("# src/lib.rs #[doc(hidden)]: internal, no stability promised\n");
+    surface.push_str(&internal);
     let mut files: Vec<_> = std::fs::read_dir(root().join("src/api"))
         .unwrap()
         .flatten()
@@ -316,6 +334,7 @@ fn public_items(text: &str) -> String {
     // Inside a public enum (list its variants) or a private item (skip it).
     let mut in_enum = false;
     let mut skipping = false;
+    let mut derive: Option<String> = None;
     while let Some(line) = lines.next() {
         let t = line.trim();
         if t.starts_with("#[cfg(test)]") {
@@ -362,7 +381,14 @@ fn public_items(text: &str) -> String {
             }
             continue;
         }
+        if t.starts_with("#[derive(") && !line.starts_with(' ') {
+            derive = Some(t.to_string());
+            continue;
+        }
         if !(t.starts_with("pub ") || t.starts_with("impl")) {
+            if !t.starts_with("#[") && !t.starts_with("///") {
+                derive = None;
+            }
             continue;
         }
         let is_fn = t.starts_with("pub fn") || t.starts_with("impl");
@@ -390,7 +416,12 @@ fn public_items(text: &str) -> String {
             in_enum = true;
         }
         let indent = if line.starts_with("    ") { "    " } else { "" };
-        out.push_str(&format!("{indent}{sig}\n"));
+        // The derived traits of a type are part of its surface.
+        let derived = match derive.take() {
+            Some(d) if t.starts_with("pub struct") || t.starts_with("pub enum") => format!("  {d}"),
+            _ => String::new(),
+        };
+        out.push_str(&format!("{indent}{sig}{derived}\n"));
     }
     out
 }
