@@ -26,7 +26,13 @@ fn all_verdicts(program: &Program) -> Options {
 }
 
 /// Evaluates `options` on `case` through every path, under `what`.
-fn paths(c: &mut Criterion, what: &str, program: &Program, case: &refuge::Case, options: &Options) {
+fn paths(
+    c: &mut Criterion,
+    what: &str,
+    program: &Program,
+    case: &refuge::case::Case,
+    options: &Options,
+) {
     let engine = Engine::new(program);
     c.bench_function(&format!("{what}: values only"), |b| {
         b.iter(|| {

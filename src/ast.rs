@@ -401,15 +401,15 @@ pub struct May {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
-    /// Stated in a seed document ([S1]–[S3]).
+    /// Stated in a seed document (\[S1\]–\[S3\]).
     Seed,
-    /// Treaty or statute text ([T]).
+    /// Treaty or statute text (\[T\]).
     Text,
-    /// Current law found in published material ([W]).
+    /// Current law found in published material (\[W\]).
     Published,
-    /// Unverified background ([X]).
+    /// Unverified background (\[X\]).
     Unverified,
-    /// A drafter's reading ([R]).
+    /// A drafter's reading (\[R\]).
     Reading,
 }
 

@@ -262,7 +262,7 @@ fn error_line(out: &mut Vec<u8>, line: usize, messages: &[String]) {
 }
 
 /// A string as JSON (quoted and escaped).
-pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
+pub fn json_str(out: &mut Vec<u8>, s: &str) {
     // Writing a `str` to a `Vec` cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }

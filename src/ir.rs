@@ -60,9 +60,9 @@ pub struct Program {
     /// Tests written in the policies.
     pub tests: Vec<TestInfo>,
     /// Per rule: where it is written, `file:line:col` (filled by
-    /// [`crate::compile`], empty for a program built by hand).
+    /// `crate::compile`, empty for a program built by hand).
     pub rule_locations: Vec<String>,
-    /// Definitions by name (filled by [`crate::compile`]; a program built by
+    /// Definitions by name (filled by `crate::compile`; a program built by
     /// hand is searched instead).
     pub definitions_by_name: std::collections::HashMap<String, DefId>,
     /// Every distinct citation of the program (of rules, defaults and table

@@ -1,7 +1,9 @@
 //! The `refuge` command: see `refuge --help`.
 
+mod cli;
+
 use clap::Parser;
-use refuge::cli::{run, Cli, ExitStatus};
+use cli::{run, Cli, ExitStatus};
 use std::process::{ExitCode, Termination as _};
 
 #[global_allocator]

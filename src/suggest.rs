@@ -9,7 +9,7 @@
 const THRESHOLD: f64 = 0.8;
 
 /// The best candidate for `name`: an exact case-insensitive match wins,
-/// otherwise the most similar candidate above [`THRESHOLD`].
+/// otherwise the most similar candidate above `THRESHOLD`.
 pub fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,

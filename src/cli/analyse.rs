@@ -1,9 +1,9 @@
 //! `refuge check --analyse`: the static analysis's findings as diagnostics.
 
 use super::ExitStatus;
-use crate::compile::{render_one, ErrorFormat};
-use crate::ir::Program;
-use crate::source::SourceMap;
+use refuge::compile::{render_one, ErrorFormat};
+use refuge::ir::Program;
+use refuge::source::SourceMap;
 use std::path::Path;
 
 /// Analyses a compiled program, prints every finding, writes the witnesses
@@ -14,7 +14,7 @@ pub(crate) fn run(
     witnesses: Option<&Path>,
     format: ErrorFormat,
 ) -> ExitStatus {
-    let analysis = crate::analysis::analyse(program);
+    let analysis = refuge::analysis::analyse(program);
     let mut status = ExitStatus::Ok;
     if let Some(dir) = witnesses {
         if let Err(e) = std::fs::create_dir_all(dir) {

@@ -14,8 +14,8 @@
 
 use super::output::quit_on;
 use super::ExitStatus;
-use crate::batch::{Batch, Status, Worker};
-use crate::case::CaseFormat;
+use refuge::batch::{Batch, Status, Worker};
+use refuge::case::CaseFormat;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -57,12 +57,12 @@ fn run_task(
             Ok(t) => t.trim_end_matches('\r'),
             Err(_) => {
                 // Reported with the offset and line the loader would give.
-                let message = crate::source::text_from_bytes(line.bytes.to_vec())
+                let message = refuge::source::text_from_bytes(line.bytes.to_vec())
                     .err()
                     .map(|e| e.to_string())
                     .unwrap_or_default();
                 let _ = write!(out, "{{\"line\":{},\"error\":[", line.number);
-                crate::batch::json_str(&mut out, &message);
+                refuge::batch::json_str(&mut out, &message);
                 out.extend_from_slice(b"]}\n");
                 status = status.worse(ExitStatus::InputError);
                 continue;
@@ -336,12 +336,12 @@ fn run_file(batch: &Batch<'_>, worker: &mut Worker, path: &Path) -> (Vec<u8>, Ex
     let name = path.display().to_string();
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"file\":");
-    crate::batch::json_str(&mut out, &name);
-    let text = match std::fs::read(path).map(crate::source::text_from_bytes) {
+    refuge::batch::json_str(&mut out, &name);
+    let text = match std::fs::read(path).map(refuge::source::text_from_bytes) {
         Ok(Ok(text)) => text,
         Ok(Err(e)) | Err(e) => {
             out.extend_from_slice(b",\"error\":[");
-            crate::batch::json_str(&mut out, &e.to_string());
+            refuge::batch::json_str(&mut out, &e.to_string());
             out.extend_from_slice(b"]}\n");
             return (out, ExitStatus::InputError);
         }

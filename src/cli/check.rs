@@ -1,7 +1,7 @@
 //! `refuge check [PATH]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::compile::ErrorFormat;
+use refuge::compile::ErrorFormat;
 use std::path::PathBuf;
 
 /// Arguments of `refuge check`.

@@ -1,11 +1,11 @@
 //! `refuge diff OLD NEW --cases DIR [--cases DIR…] [--format text|markdown]`
 
 use super::{compile_or_report, ExitStatus};
-use crate::case::CaseFormat;
-use crate::compile::ErrorFormat;
-use crate::diff::{impact, to_markdown, to_text, CaseInput};
-use crate::source::SourceMap;
 use clap::ValueEnum;
+use refuge::case::CaseFormat;
+use refuge::compile::ErrorFormat;
+use refuge::diff::{impact, to_markdown, to_text, CaseInput};
+use refuge::source::SourceMap;
 use std::path::{Path, PathBuf};
 
 /// Formats of the impact report.
@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 /// Reads and compiles one side, saying which side failed.
-fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<crate::Program, ExitStatus> {
+fn program(path: &Path, side: &str, format: ErrorFormat) -> Result<refuge::Program, ExitStatus> {
     let sources = SourceMap::from_path(path).map_err(|e| {
         super::report(&e, format);
         fail!("cannot read the {side} policies `{}`", path.display());
@@ -81,7 +81,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
                 input_error = true;
                 continue;
             };
-            match crate::source::read_text(&file) {
+            match refuge::source::read_text(&file) {
                 Ok(text) => inputs.push(CaseInput {
                     // Named relative to the --cases directory, for short headings.
                     name: file

@@ -1,11 +1,11 @@
 //! `refuge doc [PATH] --out DIR [--cases DIR…]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::case::{load_case, Case, CaseFormat};
-use crate::compile::ErrorFormat;
-use crate::coverage::Coverage;
-use crate::doc;
-use crate::testing::case_of_test;
+use refuge::case::{load_case, Case, CaseFormat};
+use refuge::compile::ErrorFormat;
+use refuge::coverage::Coverage;
+use refuge::doc;
+use refuge::testing::case_of_test;
 use std::path::PathBuf;
 
 /// Arguments of `refuge doc`.
@@ -58,7 +58,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            match crate::source::read_text(&file) {
+            match refuge::source::read_text(&file) {
                 Ok(text) => match load_case(program, &name, &text, fmt) {
                     Ok(case) => named.push((format!("case {name}"), case)),
                     Err(errors) => {

@@ -1,13 +1,13 @@
 //! `refuge eval [--policy PATH] CASE [--as-of DATE] [--format text|markdown|json]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::case::{load_case, CaseFormat};
-use crate::compile::ErrorFormat;
-use crate::eval::Engine;
-use crate::ir::Type;
-use crate::value::Value;
-use crate::whynot::WantedOutcome;
 use clap::ValueEnum;
+use refuge::case::{load_case, CaseFormat};
+use refuge::compile::ErrorFormat;
+use refuge::eval::Engine;
+use refuge::ir::Type;
+use refuge::value::Value;
+use refuge::whynot::WantedOutcome;
 use std::io::Read as _;
 use std::path::PathBuf;
 
@@ -35,7 +35,7 @@ pub struct Args {
     /// law applied and missing facts) or `full` (the whole derivation graph,
     /// `refuge.evaluation/2`).
     #[arg(long, value_enum, default_value = "full")]
-    pub output: crate::batch::Output,
+    pub output: refuge::batch::Output,
     /// Policies to evaluate against (default: the built-in policies).
     #[arg(long)]
     pub policy: Option<PathBuf>,
@@ -83,7 +83,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
         let mut bytes = Vec::new();
         let read = std::io::stdin()
             .read_to_end(&mut bytes)
-            .and_then(|_| crate::source::text_from_bytes(bytes));
+            .and_then(|_| refuge::source::text_from_bytes(bytes));
         let text = match read {
             Ok(text) => text,
             Err(e) => {
@@ -100,7 +100,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             );
             return ExitStatus::InputError;
         };
-        match crate::source::read_text(&args.case) {
+        match refuge::source::read_text(&args.case) {
             Ok(text) => (args.case.display().to_string(), text, case_format),
             Err(e) => {
                 fail!("cannot read `{}`: {e}", args.case.display());
@@ -129,14 +129,14 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
     match engine.evaluate(&case, &options) {
         Ok(evaluation) => {
             let rendered = match args.format {
-                Format::Text if args.explain => crate::explain::to_text_explained(
+                Format::Text if args.explain => refuge::explain::to_text_explained(
                     &evaluation,
                     super::output::colour_on_stdout(),
                 ),
                 Format::Text => {
-                    crate::explain::to_text(&evaluation, super::output::colour_on_stdout())
+                    refuge::explain::to_text(&evaluation, super::output::colour_on_stdout())
                 }
-                Format::Markdown => crate::explain::to_markdown(&evaluation),
+                Format::Markdown => refuge::explain::to_markdown(&evaluation),
                 Format::Json => evaluation.to_json(),
             };
             outln!("{rendered}");
@@ -147,13 +147,13 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             }
         }
         Err(mut e) => {
-            if let crate::eval::EvalError::Conflict(c) = &mut e {
+            if let refuge::eval::EvalError::Conflict(c) = &mut e {
                 for related in &mut c.other {
                     related.src = Some(sources.named_source(related.span.file));
                 }
             }
             let file = e.span().map(|s| s.file).unwrap_or_default();
-            err!("{}", crate::compile::render_one(&sources, file, e, format));
+            err!("{}", refuge::compile::render_one(&sources, file, e, format));
             ExitStatus::EvalError
         }
     }
@@ -161,9 +161,9 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
 
 /// Parses `VERDICT=OUTCOME` against `program`, saying what is wrong.
 pub fn parse_why_not(
-    program: &crate::ir::Program,
+    program: &refuge::ir::Program,
     spec: &str,
-) -> Result<(crate::ir::DefId, WantedOutcome), String> {
+) -> Result<(refuge::ir::DefId, WantedOutcome), String> {
     let Some((name, outcome)) = spec.split_once('=') else {
         return Err(format!(
             "`--why-not {spec}` is not of the form VERDICT=OUTCOME\n  help: for example `--why-not return_prohibited=false`"
@@ -171,19 +171,21 @@ pub fn parse_why_not(
     };
     let (name, outcome) = (name.trim(), outcome.trim());
     let Some(def) = program.definition(name) else {
-        let help =
-            crate::suggest::did_you_mean(name, program.definitions.iter().map(|d| d.name.as_str()))
-                .map_or_else(
-                    || {
-                        let verdicts: Vec<&str> = program
-                            .verdicts()
-                            .filter_map(|d| program.definitions.get(d.index()))
-                            .map(|d| d.name.as_str())
-                            .collect();
-                        format!("the verdicts are {}", verdicts.join(", "))
-                    },
-                    |s| format!("did you mean `{s}`?"),
-                );
+        let help = refuge::suggest::did_you_mean(
+            name,
+            program.definitions.iter().map(|d| d.name.as_str()),
+        )
+        .map_or_else(
+            || {
+                let verdicts: Vec<&str> = program
+                    .verdicts()
+                    .filter_map(|d| program.definitions.get(d.index()))
+                    .map(|d| d.name.as_str())
+                    .collect();
+                format!("the verdicts are {}", verdicts.join(", "))
+            },
+            |s| format!("did you mean `{s}`?"),
+        );
         return Err(format!(
             "no verdict or definition named `{name}`\n  help: {help}"
         ));
@@ -202,7 +204,7 @@ pub fn parse_why_not(
             let i = u32::try_from(i).map_err(|e| e.to_string())?;
             return Ok((def, WantedOutcome::Value(Value::Enum(e, i))));
         }
-        let help = crate::suggest::did_you_mean(outcome, variants.iter().map(|(v, _)| v.as_str()))
+        let help = refuge::suggest::did_you_mean(outcome, variants.iter().map(|(v, _)| v.as_str()))
             .map_or_else(
                 || {
                     let all: Vec<&str> = variants.iter().map(|(v, _)| v.as_str()).collect();
@@ -237,8 +239,8 @@ pub fn parse_why_not(
 /// `refuge eval CASE --why-not VERDICT=OUTCOME`.
 fn why_not(
     args: &Args,
-    program: &crate::ir::Program,
-    case: &crate::case::Case,
+    program: &refuge::ir::Program,
+    case: &refuge::case::Case,
     spec: &str,
 ) -> ExitStatus {
     let (def, wanted) = match parse_why_not(program, spec) {
@@ -252,11 +254,11 @@ fn why_not(
         fail!("the case has no `as_of` date\n  help: add `as_of` to the case or pass `--as-of YYYY-MM-DD`");
         return ExitStatus::InputError;
     };
-    match crate::whynot::why_not(program, case, def, wanted, as_of) {
+    match refuge::whynot::why_not(program, case, def, wanted, as_of) {
         Ok(answer) => {
             let rendered = match args.format {
-                Format::Text => crate::whynot::to_text(&answer),
-                Format::Markdown => crate::whynot::to_markdown(&answer),
+                Format::Text => refuge::whynot::to_text(&answer),
+                Format::Markdown => refuge::whynot::to_markdown(&answer),
                 Format::Json => answer.to_json(),
             };
             outln!("{rendered}");
@@ -273,7 +275,7 @@ fn why_not(
 ///
 /// A line that fails to load or evaluate prints `{"line": N, "error": …}` in
 /// its place and the batch goes on; the exit status is the worst seen.
-fn batch(args: &Args, program: &crate::ir::Program, format: ErrorFormat) -> ExitStatus {
+fn batch(args: &Args, program: &refuge::ir::Program, format: ErrorFormat) -> ExitStatus {
     let engine = Engine::new(program);
     let options = match engine.options(args.as_of, &args.verdicts) {
         Ok(options) => options,
@@ -282,7 +284,7 @@ fn batch(args: &Args, program: &crate::ir::Program, format: ErrorFormat) -> Exit
             return ExitStatus::InputError;
         }
     };
-    let batch = crate::batch::Batch::new(engine, options, args.output);
+    let batch = refuge::batch::Batch::new(engine, options, args.output);
     if args.case.is_dir() {
         super::batch::directory(&batch, &args.case)
     } else {

@@ -1,9 +1,9 @@
 //! `refuge fmt [--check] [PATH…]`
 
 use super::ExitStatus;
-use crate::compile::{render_one, ErrorFormat};
-use crate::fmt::{format, write_atomically};
-use crate::source::{LineEnding, SourceMap};
+use refuge::compile::{render_one, ErrorFormat};
+use refuge::fmt::{format, write_atomically};
+use refuge::source::{LineEnding, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `refuge fmt`.
@@ -79,14 +79,14 @@ pub fn run(args: &Args, error_format: ErrorFormat) -> ExitStatus {
 /// written).
 fn format_file(path: &Path, check: bool, error_format: ErrorFormat) -> Result<bool, ExitStatus> {
     let name = path.display().to_string();
-    let text = crate::source::read_text(path).map_err(|error| {
+    let text = refuge::source::read_text(path).map_err(|error| {
         fail!("cannot read `{name}`: {error}");
         ExitStatus::InputError
     })?;
     // The formatter reads normalised text; the file keeps its BOM and its
     // line endings.
     let ending = LineEnding::of(&text);
-    let bom = if text.starts_with(crate::source::BOM) {
+    let bom = if text.starts_with(refuge::source::BOM) {
         "\u{feff}"
     } else {
         ""
@@ -127,7 +127,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let (files, errors) = crate::source::walk_files(path, crate::source::is_policy_file);
+    let (files, errors) = refuge::source::walk_files(path, refuge::source::is_policy_file);
     out.extend(files);
     match errors.into_iter().next() {
         Some(error) => Err(error.into()),

@@ -1,4 +1,4 @@
-//! `refuge lsp`: the language server, for editors (see `crate::lsp`).
+//! `refuge lsp`: the language server, for editors (see `refuge::lsp`).
 
 use super::ExitStatus;
 
@@ -12,7 +12,7 @@ pub struct Args {
 
 /// Serves until the editor says `exit`.
 pub fn run(_args: &Args) -> ExitStatus {
-    match crate::lsp::run_stdio() {
+    match refuge::lsp::run_stdio() {
         Ok(()) => ExitStatus::Ok,
         Err(e) => {
             eprintln!("refuge lsp: {e}");

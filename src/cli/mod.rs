@@ -1,4 +1,6 @@
-//! The `refuge` command line: a thin layer over the library.
+//! The `refuge` command line (the binary's own modules, not the library's):
+//! a thin layer over the library, which it reaches through its public and
+//! `#[doc(hidden)] pub` items.
 //!
 //! Exit codes (also in `refuge --help`):
 //!
@@ -23,11 +25,14 @@ mod fmt;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod manifest;
+mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 
-use crate::compile::{compile, Compiled, ErrorFormat};
-use crate::source::SourceMap;
 use clap::{Parser, Subcommand, ValueEnum};
+use refuge::compile::{compile, Compiled, ErrorFormat};
+use refuge::source::SourceMap;
 use std::path::PathBuf;
 use std::process::{ExitCode, Termination};
 
@@ -158,6 +163,11 @@ pub enum Command {
     Doc(doc::Args),
     /// Print the program manifest: the rules, citations and sources `eval --format json` refers to by index.
     Manifest(manifest::Args),
+    /// Print a JSON Schema (2020-12): `case` for case files of these policies, `evaluation` for `eval --format json`.
+    Schema(schema::Args),
+    /// Serve evaluations over HTTP (JSON; OpenAPI at /openapi.json) until SIGTERM.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     /// Run the language server on stdin/stdout (for editors).
     #[cfg(feature = "lsp")]
     Lsp(lsp::Args),
@@ -185,6 +195,9 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Diff(args) => diff::run(&args, format),
         Command::Doc(args) => doc::run(&args, format),
         Command::Manifest(args) => manifest::run(&args, format),
+        Command::Schema(args) => schema::run(&args, format),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args, format),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(&args),
     }
@@ -193,7 +206,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 /// Prints a self-contained diagnostic (one that carries its source text)
 /// to standard error in `format`.
 pub(crate) fn report(diagnostic: &dyn miette::Diagnostic, format: ErrorFormat) {
-    err!("{}", crate::compile::render_diagnostic(diagnostic, format));
+    err!("{}", refuge::compile::render_diagnostic(diagnostic, format));
 }
 
 /// Loads policies from a path, or the built-in ones.
@@ -221,7 +234,7 @@ pub(crate) fn compile_or_report(
             if show_warnings && !compiled.warnings.is_empty() {
                 err!(
                     "{}",
-                    crate::compile::render_all(sources, &[], &[], &compiled.warnings, format)
+                    refuge::compile::render_all(sources, &[], &[], &compiled.warnings, format)
                 );
             }
             Ok(compiled)
@@ -244,7 +257,7 @@ pub(crate) fn compile_or_report(
 #[must_use]
 pub(crate) fn case_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) -> bool {
     let (files, errors) =
-        crate::source::walk_files(dir, |p| crate::case::CaseFormat::from_path(p).is_some());
+        refuge::source::walk_files(dir, |p| refuge::case::CaseFormat::from_path(p).is_some());
     out.extend(files);
     for error in &errors {
         let path = error

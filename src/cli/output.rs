@@ -7,7 +7,7 @@
 //! Writes to standard error never panic and failures there are ignored
 //! (there is nowhere left to report them).
 
-use crate::compile::ErrorFormat;
+use refuge::compile::ErrorFormat;
 use std::io::Write as _;
 use std::sync::OnceLock;
 

@@ -2,11 +2,11 @@
 //! `refuge test [PATH] [--cases DIR] --mutants [--min-score N] [--equivalents FILE] [--jobs N]`
 
 use super::{compile_or_report, load_sources, ExitStatus};
-use crate::case::{load_case, Case, CaseFormat};
-use crate::compile::ErrorFormat;
-use crate::coverage::{self, Coverage};
-use crate::testing::{case_of_test, run_case, run_policy_tests, TestOutcome};
 use clap::ValueEnum;
+use refuge::case::{load_case, Case, CaseFormat};
+use refuge::compile::ErrorFormat;
+use refuge::coverage::{self, Coverage};
+use refuge::testing::{case_of_test, run_case, run_policy_tests, TestOutcome};
 use std::path::PathBuf;
 
 /// Arguments of `refuge test`.
@@ -219,7 +219,7 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            let text = match crate::source::read_text(&file) {
+            let text = match refuge::source::read_text(&file) {
                 Ok(t) => t,
                 Err(e) => {
                     fail!("cannot read `{name}`: {e}");
@@ -340,12 +340,12 @@ pub fn run(args: &Args, format: ErrorFormat) -> ExitStatus {
 }
 
 /// `refuge test --mutants`.
-fn mutants(args: &Args, sources: &crate::source::SourceMap, format: ErrorFormat) -> ExitStatus {
-    use crate::mutation::{self, CaseFile, Equivalents, RunError};
+fn mutants(args: &Args, sources: &refuge::source::SourceMap, format: ErrorFormat) -> ExitStatus {
+    use refuge::mutation::{self, CaseFile, Equivalents, RunError};
     let equivalents = match &args.equivalents {
         None => Equivalents::default(),
         Some(path) => {
-            let parsed = crate::source::read_text(path)
+            let parsed = refuge::source::read_text(path)
                 .map_err(|e| e.to_string())
                 .and_then(|text| Equivalents::parse(&text));
             match parsed {
@@ -370,7 +370,7 @@ fn mutants(args: &Args, sources: &crate::source::SourceMap, format: ErrorFormat)
             let Some(fmt) = CaseFormat::from_path(&file) else {
                 continue;
             };
-            match crate::source::read_text(&file) {
+            match refuge::source::read_text(&file) {
                 Ok(text) => cases.push(CaseFile {
                     name: file.display().to_string(),
                     text,

@@ -3,7 +3,7 @@
 //! Built on `lsp-server` and `lsp-types` (rust-analyzer's synchronous
 //! transport): one thread reads requests in order and answers each from the
 //! last analysis of the policy set. Every change re-runs the front end as it
-//! is, [`crate::compile`] over a [`SourceMap`] of the open documents and the
+//! is, `crate::compile` over a `SourceMap` of the open documents and the
 //! policy files on disk, so the editor shows exactly what `refuge check`
 //! prints. The index behind hover, definition, references and completion
 //! ([`index`]) is read from the syntax trees, so it survives checker errors.

@@ -2,7 +2,7 @@
 //! law were encoded wrongly?
 //!
 //! Each *mutant* is the policy set with one change that weakens or flips a
-//! rule ([`sites`] lists them): a rule dropped or its condition negated; a
+//! rule (`sites.rs` lists them): a rule dropped or its condition negated; a
 //! conjunct or alternative of a condition dropped; `not` dropped; a
 //! comparison's boundary moved (`>=` read as `>`); a constant, amount, rate,
 //! duration or date changed; an element dropped from a set; a cap or a

@@ -2,7 +2,7 @@
 //!
 //! The parser, the syntax-tree builder, the checker, the evaluator and the
 //! formatter all recurse over expressions, so an expression nested thousands
-//! of levels deep would overflow the stack. Before pest runs, [`check`]
+//! of levels deep would overflow the stack. Before pest runs, `check`
 //! measures every expression's nesting with the lossless lexer (which does not
 //! recurse) and refuses text beyond the documented limits with a spanned
 //! diagnostic (docs/errors.md, `refuge::parse::limit`).

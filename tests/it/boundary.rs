@@ -53,7 +53,7 @@ fn evaluate_definition<'a>(
     case: &'a Case,
     def: DefId,
     as_of: Date,
-) -> refuge::Evaluation<'a> {
+) -> refuge::explain::Evaluation<'a> {
     let name = program.definitions[def.index()].name.clone();
     let options = Options {
         as_of: Some(as_of),

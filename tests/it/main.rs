@@ -10,9 +10,11 @@
 
 mod absolute;
 mod analysis;
+mod api;
 mod bad_error_messages;
 mod batch;
 mod boundary;
+mod case_schema;
 mod check;
 mod cli;
 mod common;
@@ -31,4 +33,6 @@ mod replay;
 mod robust;
 mod schema;
 mod semantics;
+#[cfg(feature = "serve")]
+mod serve;
 mod whynot;

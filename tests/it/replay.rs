@@ -37,7 +37,7 @@ pub(crate) fn corpus() -> Vec<PathBuf> {
 fn replay_all(
     program: &Program,
     name: &str,
-    case: &refuge::Case,
+    case: &refuge::case::Case,
     all: bool,
     blank: bool,
 ) -> (usize, Vec<String>) {
@@ -139,7 +139,11 @@ impl Rng {
 /// A variant of `case`: each fact kept, dropped, or replaced by another value
 /// of its type (booleans flipped, another enum variant, a set with a variant
 /// toggled, a number moved).
-pub(crate) fn variant(program: &Program, case: &refuge::Case, rng: &mut Rng) -> refuge::Case {
+pub(crate) fn variant(
+    program: &Program,
+    case: &refuge::case::Case,
+    rng: &mut Rng,
+) -> refuge::case::Case {
     use refuge::ir::Type;
     use refuge::value::Value;
     let mut out = case.clone();
