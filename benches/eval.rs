@@ -12,9 +12,10 @@
 )]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use refuge::batch::{Batch, Output, Worker};
 use refuge::case::{load_case, CaseFormat};
 use refuge::compile::compile;
-use refuge::eval::{Derivation, Engine, Options};
+use refuge::eval::{Derivation, Engine, Options, Scratch};
 use refuge::source::SourceMap;
 use refuge::Program;
 
@@ -34,6 +35,16 @@ fn paths(
     options: &Options,
 ) {
     let engine = Engine::new(program);
+    let mut scratch = Scratch::default();
+    let mut out = Vec::new();
+    c.bench_function(&format!("{what}: values only, scratch reused"), |b| {
+        b.iter(|| {
+            engine
+                .values_with(black_box(case), options, &mut scratch, &mut out)
+                .map(|()| out.len())
+                .unwrap_or(0)
+        })
+    });
     c.bench_function(&format!("{what}: values only"), |b| {
         b.iter(|| {
             engine
@@ -74,6 +85,31 @@ fn paths(
     });
 }
 
+/// JSON text in, one JSON line out, as a batch line: the case read
+/// straight into its slots, evaluated, written.
+fn text_paths(c: &mut Criterion, what: &str, program: &Program, text: &str, options: &Options) {
+    for output in [Output::Values, Output::Verdicts, Output::Full] {
+        let batch = Batch::new(Engine::new(program), options.clone(), output);
+        let mut worker = Worker::new();
+        let mut out = Vec::new();
+        let line = text.replace('\n', " ");
+        if batch
+            .evaluate_plain_json(&mut worker, 1, &line, &mut out)
+            .is_none()
+        {
+            eprintln!("{what}: the case does not take the fast JSON path");
+            return;
+        }
+        c.bench_function(&format!("{what}: JSON text in, {output:?} line out"), |b| {
+            b.iter(|| {
+                out.clear();
+                batch.evaluate_plain_json(&mut worker, 1, black_box(&line), &mut out);
+                out.len()
+            })
+        });
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let sources = SourceMap::builtin();
     c.bench_function("compile built-in policies", |b| {
@@ -108,6 +144,20 @@ fn benches(c: &mut Criterion) {
         &case,
         &all_verdicts(program),
     );
+    text_paths(
+        c,
+        "defector, its 9 verdicts",
+        program,
+        text,
+        &Options::default(),
+    );
+    text_paths(
+        c,
+        "defector, all verdicts",
+        program,
+        text,
+        &all_verdicts(program),
+    );
 
     let mut toy_sources = SourceMap::new();
     toy_sources.add("toy.policy", include_str!("data/toy.policy"));
@@ -116,6 +166,13 @@ fn benches(c: &mut Criterion) {
     };
     let toy_case = r#"{"as_of": "2020-01-01", "facts": {"defected": true, "applied": true,
         "convictions": ["theft"], "years_abroad": 3, "torture_risk": true}}"#;
+    text_paths(
+        c,
+        "toy statute",
+        &toy.program,
+        toy_case,
+        &Options::default(),
+    );
     let Ok(toy_case) = load_case(&toy.program, "toy.json", toy_case, CaseFormat::Json) else {
         return;
     };
