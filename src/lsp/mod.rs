@@ -235,13 +235,17 @@ struct Server {
     last_parsed: BTreeMap<Url, crate::ast::Module>,
 }
 
-fn params<P: DeserializeOwned>(value: Json) -> Result<P, Response> {
+/// A request's or notification's parameters, or the error response to send.
+/// (Boxed: a `Response` holds a `serde_json::Value`, which is larger where
+/// another crate in the build turns on serde_json's `preserve_order`, as
+/// Cedar does in the peer benchmark.)
+fn params<P: DeserializeOwned>(value: Json) -> Result<P, Box<Response>> {
     serde_json::from_value(value).map_err(|e| {
-        Response::new_err(
+        Box::new(Response::new_err(
             RequestId::from(0),
             ErrorCode::InvalidParams as i32,
             e.to_string(),
-        )
+        ))
     })
 }
 
@@ -516,17 +520,17 @@ impl Server {
             }
             ExecuteCommand::METHOD => params::<ExecuteCommandParams>(request.params)
                 .map(|p| self.analysis.execute(&p, connection)),
-            other => Err(Response::new_err(
+            other => Err(Box::new(Response::new_err(
                 id.clone(),
                 ErrorCode::MethodNotFound as i32,
                 format!("refuge lsp does not handle `{other}`"),
-            )),
+            ))),
         };
         match result {
             Ok(value) => Response::new_ok(id, value),
             Err(mut response) => {
                 response.id = id;
-                response
+                *response
             }
         }
     }
