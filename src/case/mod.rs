@@ -26,7 +26,7 @@ mod tree;
 
 pub use error::{CaseError, CaseErrors};
 pub use fast::Schema;
-pub use load::{load_case, CaseFormat};
+pub use load::{load_case, CaseFormat, MAX_BYTES};
 
 use crate::ir::{DefId, FactId, Program, RuleId};
 use crate::value::Value;

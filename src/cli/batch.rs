@@ -197,10 +197,110 @@ impl Progress {
 }
 
 /// Streams a JSONL file (or standard input, `-`) through `batch`.
+/// One block of the input: whole lines (or one line cut at the size limit).
+struct Block {
+    bytes: Vec<u8>,
+    /// The block is one line longer than a case may be, cut after the limit;
+    /// the rest of it was skipped.
+    oversized: bool,
+}
+
+/// Reads `input` in blocks of whole lines and sends them, in order, until
+/// the input ends or reading fails (the error is sent last).
+fn read_blocks(
+    mut input: Box<dyn Read + Send>,
+    blocks: std::sync::mpsc::SyncSender<std::io::Result<Block>>,
+) {
+    let limit = refuge::case::MAX_BYTES;
+    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    // Skipping the rest of a line past the limit.
+    let mut skipping = false;
+    let mut eof = false;
+    while !eof {
+        // Fill the buffer to a block after what was left of a line (a line
+        // longer than a block grows it by a block).
+        let kept = buffer.len();
+        let target = if kept < BLOCK { BLOCK } else { kept + BLOCK };
+        buffer.resize(target, 0);
+        let mut filled = kept;
+        while filled < buffer.len() {
+            match input.read(buffer.get_mut(filled..).unwrap_or(&mut [])) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = blocks.send(Err(e));
+                    return;
+                }
+            }
+        }
+        buffer.truncate(filled);
+        if skipping {
+            match buffer.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    buffer.drain(..=i);
+                    skipping = false;
+                }
+                None => {
+                    buffer.clear();
+                    continue;
+                }
+            }
+        }
+        // Whole lines only, unless the input has ended.
+        let end = if eof {
+            buffer.len()
+        } else {
+            match buffer.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                None if buffer.len() > limit => {
+                    // One line past the limit: sent cut, so that its error
+                    // says so, and the rest of it skipped.
+                    buffer.truncate(limit + 1);
+                    let bytes = std::mem::replace(&mut buffer, Vec::with_capacity(BLOCK + 4096));
+                    if blocks
+                        .send(Ok(Block {
+                            bytes,
+                            oversized: true,
+                        }))
+                        .is_err()
+                    {
+                        return;
+                    }
+                    skipping = true;
+                    continue;
+                }
+                // A line longer than a block: read on.
+                None => continue,
+            }
+        };
+        let rest = buffer.get(end..).unwrap_or(&[]);
+        let mut next = Vec::with_capacity(BLOCK.max(rest.len()) + 4096);
+        next.extend_from_slice(rest);
+        buffer.truncate(end);
+        let bytes = std::mem::replace(&mut buffer, next);
+        if blocks
+            .send(Ok(Block {
+                bytes,
+                oversized: false,
+            }))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Streams a JSONL file (or standard input, `-`) through `batch`: one
+/// thread reads blocks ahead while the lines of the current block are
+/// evaluated on every core and written in order.
 pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
     let source = path.display().to_string();
-    let (mut input, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
-        (Box::new(std::io::stdin().lock()), None)
+    let (input, size): (Box<dyn Read + Send>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), None)
     } else {
         match std::fs::File::open(path) {
             Ok(f) => {
@@ -217,74 +317,69 @@ pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut progress = Progress::new(size);
     let mut status = ExitStatus::Ok;
-    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
     let buffers = Buffers::default();
     let mut number = 0usize;
     let mut first = true;
-    let mut eof = false;
-    while !eof {
-        // Fill the buffer to a block (after what was left of a line).
-        let kept = buffer.len();
-        buffer.resize(kept.max(BLOCK), 0);
-        let mut filled = kept;
-        while filled < buffer.len() {
-            match input.read(buffer.get_mut(filled..).unwrap_or(&mut [])) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+    let (send, receive) = std::sync::mpsc::sync_channel(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_blocks(input, send));
+        for block in receive {
+            let block = match block {
+                Ok(block) => block,
                 Err(e) => {
                     crate::cli::output::err(&format!("error: cannot read `{source}`: {e}\n"));
-                    return status.worse(ExitStatus::InputError);
+                    status = status.worse(ExitStatus::InputError);
+                    break;
                 }
-            }
-        }
-        buffer.truncate(filled);
-        // Whole lines only, unless the input has ended.
-        let end = if eof {
-            buffer.len()
-        } else {
-            match buffer.iter().rposition(|&b| b == b'\n') {
-                Some(i) => i + 1,
-                // A line longer than a block: read on.
-                None => {
-                    buffer.reserve(BLOCK);
-                    continue;
+            };
+            let all = block.bytes.as_slice();
+            // A UTF-8 byte-order mark at the very start is not part of the case.
+            let bytes = if first {
+                first = false;
+                all.strip_prefix(b"\xef\xbb\xbf").unwrap_or(all)
+            } else {
+                all
+            };
+            if block.oversized {
+                number += 1;
+                let mut line = Vec::new();
+                let message = format!(
+                    "{source}:{number}: the line is longer than {} bytes (8 MiB), the limit for one case; split the case or shorten its description",
+                    refuge::case::MAX_BYTES
+                );
+                let _ = write!(line, "{{\"line\":{number},\"error\":[");
+                refuge::batch::json_str(&mut line, &message);
+                line.extend_from_slice(b"]}\n");
+                if let Err(e) = out.write_all(&line) {
+                    progress.finish();
+                    quit_on(&e);
                 }
+                status = status.worse(ExitStatus::InputError);
+                progress.advance(all.len(), 1);
+                continue;
             }
-        };
-        let block = buffer.get(..end).unwrap_or(&[]);
-        // A UTF-8 byte-order mark at the very start is not part of the case.
-        let block = if first {
-            first = false;
-            block.strip_prefix(b"\xef\xbb\xbf").unwrap_or(block)
-        } else {
-            block
-        };
-        let mut lines = Vec::new();
-        for bytes in block.split(|&b| b == b'\n') {
-            number += 1;
-            lines.push(Line { number, bytes });
-        }
-        // `split` gives an empty piece after a final newline: not a line.
-        if block.last() == Some(&b'\n') {
-            lines.pop();
-            number -= 1;
-        }
-        let cases = lines.len();
-        for (bytes, s) in run_block(batch, &source, &lines, &buffers) {
-            status = status.worse(s);
-            if let Err(e) = out.write_all(&bytes) {
-                progress.finish();
-                quit_on(&e);
+            let mut lines = Vec::new();
+            for bytes in bytes.split(|&b| b == b'\n') {
+                number += 1;
+                lines.push(Line { number, bytes });
             }
-            buffers.give(bytes);
+            // `split` gives an empty piece after a final newline: not a line.
+            if bytes.last() == Some(&b'\n') {
+                lines.pop();
+                number -= 1;
+            }
+            let cases = lines.len();
+            for (bytes, s) in run_block(batch, &source, &lines, &buffers) {
+                status = status.worse(s);
+                if let Err(e) = out.write_all(&bytes) {
+                    progress.finish();
+                    quit_on(&e);
+                }
+                buffers.give(bytes);
+            }
+            progress.advance(all.len(), cases);
         }
-        progress.advance(end, cases);
-        buffer.drain(..end);
-    }
+    });
     progress.finish();
     if let Err(e) = out.flush() {
         quit_on(&e);

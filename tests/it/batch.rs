@@ -130,3 +130,33 @@ fn a_directory_is_evaluated_file_by_file_in_path_order() {
     assert!(files.iter().any(|f| f.ends_with("defector.json")));
     assert!(files.iter().any(|f| f.ends_with(".yaml")), "YAML cases too");
 }
+
+#[test]
+fn a_line_longer_than_a_read_block_is_evaluated_and_one_past_the_limit_is_reported_in_its_place() {
+    let corpus = corpus_lines();
+    let first = corpus.first().unwrap().clone();
+    // 3 MiB: longer than the 1 MiB blocks the input is read in, within the
+    // 8 MiB a case may have.
+    let mut case: serde_json::Value = serde_json::from_str(&first).unwrap();
+    case["description"] = "a".repeat(3 << 20).into();
+    let long = case.to_string();
+    // 9 MiB: past the limit.
+    let too_long = format!("{{\"description\": \"{}\"}}", "b".repeat(9 << 20));
+    let lines = vec![long, first.clone(), too_long, first];
+    let path = jsonl("long.jsonl", &lines);
+    let out = refuge(&["eval", path.to_str().unwrap(), "--output", "values"]);
+    let text = stdout(&out);
+    let got: Vec<&str> = text.lines().collect();
+    assert_eq!(got.len(), 4, "one output line per input line: {text:.400}");
+    assert_eq!(got[0], got[1], "the long line is the same case, evaluated");
+    assert_eq!(got[1], got[3]);
+    let error: serde_json::Value = serde_json::from_str(got[2]).unwrap();
+    assert_eq!(error["line"], 3);
+    let message = error["error"][0].as_str().unwrap();
+    assert!(message.contains("longer than 8388608 bytes"), "{message}");
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "a bad line is bad input (exit 4)"
+    );
+}
