@@ -773,4 +773,128 @@ mod tests {
             assert!(schema.load_json(&program, text).is_none(), "took {text}");
         }
     }
+
+    /// Every value of a JSON tree, by its path of keys and indices.
+    fn paths(value: &serde_json::Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(at.clone());
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    at.push(k.clone());
+                    paths(v, at, out);
+                    at.pop();
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    at.push(i.to_string());
+                    paths(v, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn at_mut<'v>(value: &'v mut serde_json::Value, path: &[String]) -> &'v mut serde_json::Value {
+        path.iter().fold(value, |v, seg| match v {
+            serde_json::Value::Object(map) => map.get_mut(seg).expect("a path of the tree"),
+            serde_json::Value::Array(items) => &mut items[seg.parse::<usize>().expect("an index")],
+            _ => unreachable!("paths end at scalars"),
+        })
+    }
+
+    #[test]
+    fn on_corpus_cases_changed_at_random_the_fast_path_takes_only_what_the_spanned_loader_builds_the_same(
+    ) {
+        let compiled = crate::compile::compile(&crate::source::SourceMap::builtin())
+            .expect("built-in policies compile");
+        let program = compiled.program;
+        let schema = Schema::new(&program);
+        let replacements: Vec<serde_json::Value> = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "30",
+            "1.5",
+            "1e2",
+            "2.0",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "\"x\"",
+            "\"\"",
+            "\"KRW 10\"",
+            "\"KRW 1,000\"",
+            "\"krw 10\"",
+            "\"USD 1.50\"",
+            "\"2003-01-01\"",
+            "\"2003-02-30\"",
+            "\"10 years\"",
+            "\"1 year 6 months\"",
+            "\"undetermined\"",
+            "\"caf\\u00e9\"",
+            "[]",
+            "{}",
+            "[\"murder\"]",
+            "[\"murder\", \"murder\"]",
+            "{\"nk_ties\": true}",
+        ]
+        .iter()
+        .map(|t| serde_json::from_str(t).expect("a JSON literal"))
+        .collect();
+        let mut corpus = Vec::new();
+        for dir in ["examples", "tests/cases"] {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+                let entry = entry.expect("corpus readable");
+                if entry.path().extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(entry.path()).expect("utf-8");
+                    corpus.push(serde_json::from_str::<serde_json::Value>(&text).expect("JSON"));
+                }
+            }
+        }
+        // A fixed xorshift: the same changes on every run.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut taken, mut declined) = (0, 0);
+        for round in 0..4000 {
+            let mut case = corpus[next(corpus.len())].clone();
+            let mut all = Vec::new();
+            paths(&case, &mut Vec::new(), &mut all);
+            for _ in 0..1 + next(3) {
+                let path = all[next(all.len())].clone();
+                if path.is_empty() {
+                    continue;
+                }
+                *at_mut(&mut case, &path) = replacements[next(replacements.len())].clone();
+                all.clear();
+                paths(&case, &mut Vec::new(), &mut all);
+            }
+            let mut text = case.to_string();
+            if round % 7 == 0 {
+                // A key given twice.
+                text = text.replacen('{', "{\"as_of\": \"2003-01-01\", ", 1);
+            }
+            both(&program, &schema, &text);
+            if schema.load_json(&program, &text).is_some() {
+                taken += 1;
+            } else {
+                declined += 1;
+            }
+        }
+        // Most changes make a case invalid; enough stay valid to compare.
+        assert!(
+            taken > 100 && declined > 1000,
+            "taken {taken}, declined {declined}"
+        );
+    }
 }
