@@ -123,6 +123,9 @@ fn benches(c: &mut Criterion) {
         return;
     };
     let program = &compiled.program;
+    c.bench_function("lower the built-in program (Engine::new)", |b| {
+        b.iter(|| Engine::new(black_box(program)).program().rules.len())
+    });
     let text = include_str!("../examples/defector.json");
     let Ok(case) = load_case(program, "defector.json", text, CaseFormat::Json) else {
         return;

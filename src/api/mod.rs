@@ -90,6 +90,9 @@ struct Compiled {
     warnings: Vec<Diagnostic>,
     /// A case with every setting at its default, copied by [`Policy::case`].
     blank: crate::case::Case,
+    /// The program lowered for evaluation, once, on the first evaluator;
+    /// every later evaluator shares it.
+    plan: std::sync::OnceLock<Arc<crate::eval::plan::Plan>>,
 }
 
 impl Policy {
@@ -137,6 +140,7 @@ impl Policy {
                         sources,
                         warnings,
                         blank,
+                        plan: std::sync::OnceLock::new(),
                     }),
                 })
             }
@@ -298,9 +302,14 @@ impl Policy {
     /// An evaluator: lowers the program once, then evaluates many cases
     /// (reusing its working memory for [`Evaluator::outcomes`]).
     pub fn evaluator(&self) -> Evaluator<'_> {
+        let program = self.program();
+        let plan = self
+            .inner
+            .plan
+            .get_or_init(|| Arc::new(crate::eval::plan::Plan::new(program)));
         Evaluator {
             policy: self,
-            engine: Engine::new(self.program()),
+            engine: Engine::with_plan(program, Arc::clone(plan)),
             options: Options::default(),
             scratch: Scratch::new(),
             out: Vec::new(),

@@ -89,6 +89,13 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// An engine for `program` with its plan already lowered (by
+    /// `Plan::new(program)` for this very program), shared with other
+    /// engines.
+    pub(crate) fn with_plan(program: &'p Program, plan: Arc<Plan>) -> Self {
+        Engine { program, plan }
+    }
+
     /// The program evaluated.
     pub fn program(&self) -> &'p Program {
         self.program
