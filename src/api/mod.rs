@@ -93,6 +93,9 @@ struct Compiled {
     /// The program lowered for evaluation, once, on the first evaluator;
     /// every later evaluator shares it.
     plan: std::sync::OnceLock<Arc<crate::eval::plan::Plan>>,
+    /// The case schema indexed for reading plain valid JSON straight into
+    /// a case (anything else goes through the spanned loader).
+    schema: std::sync::OnceLock<crate::case::Schema>,
 }
 
 impl Policy {
@@ -141,6 +144,7 @@ impl Policy {
                         warnings,
                         blank,
                         plan: std::sync::OnceLock::new(),
+                        schema: std::sync::OnceLock::new(),
                     }),
                 })
             }
@@ -265,6 +269,13 @@ impl Policy {
         }
     }
 
+    fn schema(&self) -> &crate::case::Schema {
+        let program = self.program();
+        self.inner
+            .schema
+            .get_or_init(|| crate::case::Schema::new(program))
+    }
+
     /// A case from a case file's text; errors are the CLI's diagnostics.
     pub fn parse_case(&self, text: &str, format: CaseFormat) -> Result<Case, CaseError> {
         self.parse_case_named("<case>", text, format)
@@ -277,6 +288,14 @@ impl Policy {
         text: &str,
         format: CaseFormat,
     ) -> Result<Case, CaseError> {
+        if format.inner() == crate::case::CaseFormat::Json {
+            if let Some(inner) = self.schema().load_json(self.program(), text) {
+                return Ok(Case {
+                    policy: self.clone(),
+                    inner,
+                });
+            }
+        }
         match crate::case::load_case(self.program(), name, text, format.inner()) {
             Ok(inner) => Ok(Case {
                 policy: self.clone(),
@@ -290,6 +309,14 @@ impl Policy {
 
     /// A case from a JSON value shaped like a case file.
     pub fn case_from_json(&self, value: &serde_json::Value) -> Result<Case, CaseError> {
+        if let Some(inner) = self.schema().load_value(self.program(), value) {
+            return Ok(Case {
+                policy: self.clone(),
+                inner,
+            });
+        }
+        // The spanned loader says what is wrong, at a line of the value
+        // written out.
         let text = serde_json::to_string_pretty(value).unwrap_or_default();
         self.parse_case(&text, CaseFormat::Json)
     }
