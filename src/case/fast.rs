@@ -1,5 +1,5 @@
-//! The fast path for JSON cases (a batch's lines, the API's JSON text and values): the
-//! straight into a [`Case`]'s slots, against a schema index built once per
+//! The fast path for JSON cases (a batch's lines, the API's JSON text and
+//! values): the text (or value) is read by serde_json straight into a [`Case`]'s slots, against a schema index built once per
 //! program, with no tree in between.
 //!
 //! It takes only the plain, valid case: every key known, every value of its
