@@ -1,6 +1,7 @@
 //! The fast path for JSON cases (a batch's lines, the API's JSON text and
-//! values): the text (or value) is read by serde_json straight into a [`Case`]'s slots, against a schema index built once per
-//! program, with no tree in between.
+//! values): the text (or value) is read by serde_json straight into a
+//! [`Case`]'s slots, against a schema index built once per program, with no
+//! tree in between.
 //!
 //! It takes only the plain, valid case: every key known, every value of its
 //! type, no key twice, no `\r` or byte-order mark, within the limits. On
