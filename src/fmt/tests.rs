@@ -480,3 +480,27 @@ fn line_width_is_measured_in_terminal_columns() {
         }
     }
 }
+
+#[test]
+fn a_number_glued_to_an_operator_is_formatted_as_the_grammar_reads_it() {
+    // Found by fuzzing (fuzz/fmt): `0or` is the number 0 and the operator
+    // `or`; the formatter lexed it as one pinpoint-style number and wrote
+    // `s < 0or d . m`, which does not parse.
+    for (text, want) in [
+        (
+            "verdict a : B \"\" {\n  rule w = s<0or d.m\n}\n",
+            "rule w = s < 0 or d.m",
+        ),
+        (
+            "verdict a : B \"\" {\n  rule w = if s then 1else 2\n}\n",
+            "rule w = if s then 1 else 2",
+        ),
+        (
+            "verdict a : B \"\" {\n  rule w = 1\n    cite src art 1A\n}\n",
+            "cite src art 1A",
+        ),
+    ] {
+        let formatted = formats(text);
+        assert!(formatted.contains(want), "{formatted}");
+    }
+}

@@ -342,7 +342,55 @@ impl Token {
 /// slices gives back `text` exactly; unknown characters become
 /// [`Token::Error`].
 pub fn tokens(text: &str) -> Vec<(Token, Range<usize>)> {
-    join_spaced_literals(text, raw_tokens(text))
+    split_glued_keywords(text, join_spaced_literals(text, raw_tokens(text)))
+}
+
+/// Splits a number glued to a reserved word (`0or`, `1else`) into the two
+/// tokens the grammar reads there: outside a citation, `number` stops at the
+/// first letter and `or` is the operator. Inside a `cite` clause the same
+/// text is one pinpoint number (`art 1A`), as the grammar's `pin_no` reads
+/// it, so it stays whole. (Found by fuzzing the formatter: it printed
+/// `s < 0or d . m`, which no longer parsed.)
+fn split_glued_keywords(
+    text: &str,
+    tokens: Vec<(Token, Range<usize>)>,
+) -> Vec<(Token, Range<usize>)> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut in_cite = false;
+    for (token, range) in tokens {
+        in_cite = match token {
+            Token::Cite => true,
+            Token::Ident
+            | Token::Number
+            | Token::LParen
+            | Token::RParen
+            | Token::Comma
+            | Token::Dot
+            | Token::String
+            | Token::Whitespace
+            | Token::Newline
+            | Token::Comment => in_cite,
+            _ => false,
+        };
+        let slice = text.get(range.clone()).unwrap_or("");
+        let digits = slice.bytes().take_while(u8::is_ascii_digit).count();
+        let letters = slice.get(digits..).unwrap_or("");
+        if token == Token::Number && !in_cite && digits > 0 && !letters.is_empty() {
+            let mut lexer = Token::lexer(letters);
+            let first = lexer.next();
+            let whole = lexer.span().end == letters.len() && lexer.next().is_none();
+            if let (Some(Ok(keyword)), true) = (first, whole) {
+                if keyword != Token::Ident {
+                    let split = range.start + digits;
+                    out.push((Token::Number, range.start..split));
+                    out.push((keyword, split..range.end));
+                    continue;
+                }
+            }
+        }
+        out.push((token, range));
+    }
+    out
 }
 
 /// The logos tokens, with gaps filled and adjacent errors joined.
