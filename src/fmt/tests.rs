@@ -482,7 +482,7 @@ fn line_width_is_measured_in_terminal_columns() {
 }
 
 #[test]
-fn a_number_glued_to_an_operator_is_formatted_as_the_grammar_reads_it() {
+fn numbers_and_dates_glued_to_a_word_are_formatted_as_the_grammar_reads_them() {
     // Found by fuzzing (fuzz/fmt): `0or` is the number 0 and the operator
     // `or`; the formatter lexed it as one pinpoint-style number and wrote
     // `s < 0or d . m`, which does not parse.
@@ -498,6 +498,16 @@ fn a_number_glued_to_an_operator_is_formatted_as_the_grammar_reads_it() {
         (
             "verdict a : B \"\" {\n  rule w = 1\n    cite src art 1A\n}\n",
             "cite src art 1A",
+        ),
+        // Found by fuzzing too: a "date" glued to a word is a subtraction
+        // for the grammar (`date` ends at a word boundary).
+        (
+            "verdict n : l {\n  rule a when l > 2001-05-40cite r \"\"\n}\n",
+            "when l > 2001 - 05 - 40\n    cite r \"\"",
+        ),
+        (
+            "verdict n : l {\n  rule a when l > 2001-05-401\n}\n",
+            "when l > 2001 - 05 - 401",
         ),
     ] {
         let formatted = formats(text);

@@ -342,7 +342,55 @@ impl Token {
 /// slices gives back `text` exactly; unknown characters become
 /// [`Token::Error`].
 pub fn tokens(text: &str) -> Vec<(Token, Range<usize>)> {
-    split_glued_keywords(text, join_spaced_literals(text, raw_tokens(text)))
+    split_glued_keywords(
+        text,
+        split_glued_dates(text, join_spaced_literals(text, raw_tokens(text))),
+    )
+}
+
+/// A date glued to a letter, digit or `_` (`2001-05-40cite`, `2001-05-401`)
+/// is no date for the grammar (`date` must end at a word boundary): it reads
+/// `2001 - 05 - 40…`, a subtraction. The date is split the same way and the
+/// last part lexed again with what it is glued to. (Found by fuzzing the
+/// formatter, which wrote a space after the "date" and so changed what the
+/// rule says.)
+fn split_glued_dates(text: &str, tokens: Vec<(Token, Range<usize>)>) -> Vec<(Token, Range<usize>)> {
+    let glued = |range: &Range<usize>| {
+        text.get(range.end..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if !tokens.iter().any(|(t, r)| *t == Token::Date && glued(r)) {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 4);
+    let mut rest = tokens.as_slice();
+    while let Some(((token, range), tail)) = rest.split_first() {
+        rest = tail;
+        if *token != Token::Date || !glued(range) {
+            out.push((*token, range.clone()));
+            continue;
+        }
+        // `YYYY` `-` `MM` `-`, then `DD` and the token it is glued to,
+        // lexed again as one text.
+        let s = range.start;
+        out.push((Token::Number, s..s + 4));
+        out.push((Token::Minus, s + 4..s + 5));
+        out.push((Token::Number, s + 5..s + 7));
+        out.push((Token::Minus, s + 7..s + 8));
+        let end = match tail.first() {
+            Some((_, next)) => {
+                rest = tail.get(1..).unwrap_or_default();
+                next.end
+            }
+            None => range.end,
+        };
+        let again = text.get(s + 8..end).unwrap_or("");
+        for (t, r) in raw_tokens(again) {
+            out.push((t, s + 8 + r.start..s + 8 + r.end));
+        }
+    }
+    out
 }
 
 /// Splits a number glued to a reserved word (`0or`, `1else`) into the two
