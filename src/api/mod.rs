@@ -193,14 +193,7 @@ impl Policy {
     fn verdict_by_id(&self, id: DefId) -> Option<Verdict> {
         let p = self.program();
         let info = p.definitions.get(id.index())?;
-        let variants = match info.ty {
-            Type::Enum(e) | Type::Set(e) => p
-                .enums
-                .get(e.index())
-                .map(|e| e.variants.iter().map(|(v, _)| v.clone()).collect())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
+        let variants = variants_of(p, info.ty);
         Some(Verdict {
             id,
             name: VerdictName::from(info.name.as_str()),
@@ -222,14 +215,7 @@ impl Policy {
     fn fact_by_id(&self, id: FactId) -> Option<Fact> {
         let p = self.program();
         let info = p.facts.get(id.index())?;
-        let variants = match info.ty {
-            Type::Enum(e) | Type::Set(e) => p
-                .enums
-                .get(e.index())
-                .map(|e| e.variants.iter().map(|(v, _)| v.clone()).collect())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
+        let variants = variants_of(p, info.ty);
         Some(Fact {
             id,
             path: FactPath::from(info.path.as_str()),
@@ -1076,5 +1062,17 @@ impl<'c> Evaluation<'c> {
     /// The JSON evaluation, `refuge.evaluation/2` (`refuge eval --format json`).
     pub fn to_json(&self) -> String {
         self.inner.to_json()
+    }
+}
+
+/// The variant names of an enum or set type (empty for any other type).
+fn variants_of(p: &Program, ty: Type) -> Vec<String> {
+    match ty {
+        Type::Enum(e) | Type::Set(e) => p
+            .enums
+            .get(e.index())
+            .map(|e| e.variants.iter().map(|(v, _)| v.clone()).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }

@@ -303,21 +303,30 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                         case.as_of = Some(d);
                     }
                 }
-                2 => map.next_value_seed(VerdictsSeed { schema, case })?,
-                3 | 4 => map.next_value_seed(FactsSeed {
-                    schema,
-                    case,
-                    settings: i == 3,
-                })?,
-                5 => map.next_value_seed(DiscretionsSeed { schema, case })?,
-                _ => map.next_value_seed(ExpectSeed { schema, case })?,
+                2 => {
+                    map.next_value_seed(Nullable(VerdictsSeed { schema, case }))?;
+                }
+                3 | 4 => {
+                    map.next_value_seed(Nullable(FactsSeed {
+                        schema,
+                        case,
+                        settings: i == 3,
+                    }))?;
+                }
+                5 => {
+                    map.next_value_seed(Nullable(DiscretionsSeed { schema, case }))?;
+                }
+                _ => {
+                    map.next_value_seed(Nullable(ExpectSeed { schema, case }))?;
+                }
             }
         }
         Ok(())
     }
 }
 
-/// `null` (`None`) or what `T` reads.
+/// `null` (`None`) or what `T` reads: every section of a case may be
+/// `null`, meaning "not given".
 struct Nullable<T>(T);
 
 impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for Nullable<T> {
@@ -353,7 +362,7 @@ struct FactsSeed<'s, 'c> {
 impl<'de> DeserializeSeed<'de> for FactsSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -361,15 +370,6 @@ impl<'de> Visitor<'de> for FactsSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("facts")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
@@ -547,7 +547,7 @@ struct VerdictsSeed<'s, 'c> {
 impl<'de> DeserializeSeed<'de> for VerdictsSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_seq(self)
     }
 }
 
@@ -555,15 +555,6 @@ impl<'de> Visitor<'de> for VerdictsSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("verdict names")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(name) = seq.next_element_seed(Str)? {
@@ -587,7 +578,7 @@ struct DiscretionsSeed<'s, 'c> {
 impl<'de> DeserializeSeed<'de> for DiscretionsSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -595,15 +586,6 @@ impl<'de> Visitor<'de> for DiscretionsSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("discretions")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
@@ -637,7 +619,7 @@ struct ExpectSeed<'s, 'c> {
 impl<'de> DeserializeSeed<'de> for ExpectSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -645,15 +627,6 @@ impl<'de> Visitor<'de> for ExpectSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("expectations")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
