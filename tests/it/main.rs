@@ -23,6 +23,7 @@ mod diff;
 mod doc;
 mod docs;
 mod editor_grammar;
+mod engine;
 mod eval;
 mod fmt;
 mod lsp;
