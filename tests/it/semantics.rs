@@ -393,3 +393,35 @@ fn a_setting_given_as_a_fact_is_rejected_with_the_right_place_to_put_it() {
         "{first}"
     );
 }
+
+#[test]
+fn rules_that_compute_the_same_value_agree_and_different_values_conflict() {
+    // Computed values (not constants of the policy) are compared by value.
+    let policy = r#"
+fact size : integer
+fact income : integer
+fact flagged : bool
+verdict cap : integer {
+  default 0 cite act "Art. 20" provenance reading
+  rule by_size = size * 2 when size > 0 cite act "Art. 20(1)" provenance text
+  rule by_income = income + income when income > 0 cite act "Art. 20(2)" provenance text
+  rule on_flag = size + 3 when flagged cite act "Art. 20(3)" provenance text
+}"#;
+    let agree = r#"{"as_of": "2020-01-01", "facts": {"size": 3, "income": 3, "flagged": false}}"#;
+    assert_eq!(verdict(policy, agree, "cap"), "6");
+    // `on_flag` may apply (the flag is missing) but would give the same 6.
+    let may_agree = r#"{"as_of": "2020-01-01", "facts": {"size": 3, "income": 3}}"#;
+    assert_eq!(verdict(policy, may_agree, "cap"), "6");
+    // Here it would give 7 where the rules that apply give 8.
+    let may_differ = r#"{"as_of": "2020-01-01", "facts": {"size": 4, "income": 4}}"#;
+    assert_eq!(verdict(policy, may_differ, "cap"), "undetermined");
+    let differ = r#"{"as_of": "2020-01-01", "facts": {"size": 4, "income": 3, "flagged": false}}"#;
+    let err = evaluate(policy, differ).unwrap_err();
+    assert_eq!(
+        miette::Diagnostic::code(&err)
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("refuge::eval::conflict"),
+        "8 by size, 6 by income: {err}"
+    );
+}
