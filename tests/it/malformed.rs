@@ -29,14 +29,14 @@ fn arguments(path: &Path) -> Vec<String> {
         "tests/malformed/{}",
         path.file_name().expect("a file name").to_string_lossy()
     );
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("policy") => vec!["check".to_owned(), relative],
-        Some("args") => std::fs::read_to_string(path)
+    match kind(path) {
+        Kind::Policy => vec!["check".to_owned(), relative],
+        Kind::CommandLine => std::fs::read_to_string(path)
             .expect("an .args file")
             .lines()
             .map(str::to_owned)
             .collect(),
-        _ => vec!["eval".to_owned(), relative],
+        Kind::Case => vec!["eval".to_owned(), relative],
     }
 }
 
@@ -66,12 +66,44 @@ fn shown(bytes: &[u8]) -> String {
         .join("\n")
 }
 
+/// What kind of input a corpus file is, by its extension.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Policy,
+    Case,
+    CommandLine,
+}
+
+fn kind(path: &Path) -> Kind {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("policy") => Kind::Policy,
+        Some("args") => Kind::CommandLine,
+        _ => Kind::Case,
+    }
+}
+
 #[test]
-fn every_malformed_input_has_its_reviewed_message_and_exit_code() {
-    let files = corpus();
+fn every_malformed_policy_has_its_reviewed_message_and_exit_code() {
+    check_corpus(Kind::Policy, 50);
+}
+
+#[test]
+fn every_malformed_case_has_its_reviewed_message_and_exit_code() {
+    check_corpus(Kind::Case, 65);
+}
+
+#[test]
+fn every_malformed_command_line_has_its_reviewed_message_and_exit_code() {
+    check_corpus(Kind::CommandLine, 14);
+}
+
+/// Runs every corpus file of one kind and compares its output with its
+/// snapshot; `at_least` guards against the corpus shrinking unnoticed.
+fn check_corpus(of: Kind, at_least: usize) {
+    let files: Vec<PathBuf> = corpus().into_iter().filter(|p| kind(p) == of).collect();
     assert!(
-        files.len() >= 100,
-        "the corpus shrank to {} inputs",
+        files.len() >= at_least,
+        "the {of:?} corpus shrank to {} inputs",
         files.len()
     );
     let mut problems = Vec::new();
