@@ -62,6 +62,7 @@ fn options_name_the_verdicts_in_the_order_asked() {
     let program = program();
     let engine = Engine::new(&program);
     let case = case(&program, ALL_TRUE);
+    assert!(std::ptr::eq(engine.program(), &program));
     let options = engine.options(None, &["second", "first"]).unwrap();
     assert_eq!(
         names(&program, engine.asked(&case, &options)),
