@@ -252,3 +252,53 @@ fn a_reused_graph_gives_what_a_fresh_one_gives() {
         graph = reused.into_derivation();
     }
 }
+
+#[test]
+fn one_scratch_and_one_graph_serve_programs_of_different_sizes() {
+    // An embedder may keep one pool of scratch memory for several policy
+    // sets: the memory is resized to each program, never read stale.
+    let small = program();
+    let mut sources = SourceMap::new();
+    sources.add(
+        "q.policy",
+        format!(
+            "{POLICY}\n{}",
+            (0..40)
+                .map(|i| format!(
+                    "verdict extra_{i} : bool {{\n  default false cite act \"Art. 9\" provenance reading\n  rule r_extra_{i} when a cite act \"Art. 9\" provenance text\n}}\n"
+                ))
+                .collect::<String>()
+        ),
+    );
+    let large = compile(&sources).map(|c| c.program).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            d.render(&sources, refuge::compile::ErrorFormat::Plain)
+        )
+    });
+    let mut scratch = Scratch::new();
+    let mut graph = refuge::eval::Derivation::new();
+    let mut out = Vec::new();
+    for program in [&small, &large, &small, &large] {
+        let engine = Engine::new(program);
+        let case = case(program, ALL_TRUE);
+        let options = engine.all_verdicts(None);
+        engine
+            .values_with(&case, &options, &mut scratch, &mut out)
+            .unwrap();
+        let expected: Vec<_> = engine
+            .values(&case, &options)
+            .unwrap()
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(out, expected);
+        assert!(out
+            .iter()
+            .all(|v| *v == Some(refuge::value::Value::Bool(true))));
+        let reused = engine.evaluate_with(&case, &options, graph).unwrap();
+        let fresh = engine.evaluate(&case, &options).unwrap();
+        assert_eq!(reused.to_json(), fresh.to_json());
+        graph = reused.into_derivation();
+    }
+}
