@@ -425,3 +425,22 @@ verdict cap : integer {
         "8 by size, 6 by income: {err}"
     );
 }
+
+#[test]
+fn a_decimal_fact_is_exact_and_scales_money() {
+    let policy = r#"
+fact share : decimal
+fact income : money
+verdict deduction : money {
+  default KRW 0 cite act "Art. 20" provenance reading
+  rule partial = income * share when share > 0 and share <= 50% cite act "Art. 20(1)" provenance text
+}"#;
+    let case = |share: &str| {
+        format!(r#"{{"as_of": "2020-01-01", "facts": {{"share": {share}, "income": "KRW 1000"}}}}"#)
+    };
+    assert_eq!(verdict(policy, &case("0.25"), "deduction"), "KRW 250");
+    assert_eq!(verdict(policy, &case("\"0.5\""), "deduction"), "KRW 500");
+    // Exact, not a binary float: 0.3 of KRW 1000 is KRW 300.
+    assert_eq!(verdict(policy, &case("0.3"), "deduction"), "KRW 300");
+    assert_eq!(verdict(policy, &case("0.51"), "deduction"), "KRW 0");
+}
