@@ -444,3 +444,26 @@ verdict deduction : money {
     assert_eq!(verdict(policy, &case("0.3"), "deduction"), "KRW 300");
     assert_eq!(verdict(policy, &case("0.51"), "deduction"), "KRW 0");
 }
+
+#[test]
+fn a_set_holds_an_enum_of_up_to_128_values() {
+    // 128 is the largest enum a `set of` accepts (a 129-value one is the
+    // fixture `52_enum_too_large_for_a_set`); its last value must work.
+    let variants: Vec<String> = (0..128).map(|i| format!("v{i}")).collect();
+    let policy = format!(
+        r#"
+enum Wide {{ {} }}
+fact chosen : set of Wide
+verdict has_last : bool {{
+  default false cite act "Art. 1" provenance reading
+  rule last when v127 in chosen cite act "Art. 1" provenance text
+}}"#,
+        variants.join(", ")
+    );
+    let case = |set: &str| format!(r#"{{"as_of": "2020-01-01", "facts": {{"chosen": {set}}}}}"#);
+    assert_eq!(verdict(&policy, &case(r#"["v127"]"#), "has_last"), "true");
+    assert_eq!(
+        verdict(&policy, &case(r#"["v0", "v126"]"#), "has_last"),
+        "false"
+    );
+}
