@@ -467,3 +467,33 @@ verdict has_last : bool {{
         "false"
     );
 }
+
+#[test]
+fn a_rule_that_may_apply_with_the_defaults_value_leaves_the_default_standing() {
+    // No rule applies for certain; `confirmed` may (its fact is missing) but
+    // would give `false`, the default's value, so the verdict is decided.
+    let policy = r#"
+fact screened : bool
+fact cleared : bool
+verdict barred : bool {
+  default false cite act "Art. 5" provenance reading
+  rule confirmed = false when screened cite act "Art. 5(1)" provenance text
+  rule flagged = true when cleared and screened cite act "Art. 5(2)" provenance text
+}"#;
+    let e = evaluate(
+        policy,
+        r#"{"as_of": "2020-01-01", "facts": {"cleared": false}}"#,
+    )
+    .unwrap();
+    assert_eq!(display(&e["verdicts"][0]), "false");
+    assert_eq!(e["verdicts"][0]["outcome"]["by"], "default");
+    // Were `flagged` possible too, the rules that may apply would disagree.
+    assert_eq!(
+        verdict(
+            policy,
+            r#"{"as_of": "2020-01-01", "facts": {"cleared": true}}"#,
+            "barred"
+        ),
+        "undetermined"
+    );
+}
