@@ -754,13 +754,16 @@ impl Context {
                 _ => "a default",
             };
             if let Some(w) = clauses.when.first() {
+                let help = match what {
+                    "row" => "a row is in force by its `from` and `until` dates; for a condition, write a rule that looks the row up",
+                    "setting" => "a setting holds the policy's reading, which a case may override; for a condition, write a rule that reads the setting",
+                    _ => "a default applies when no rule does; write a rule for a conditional value",
+                };
                 self.error(CheckError::MisplacedClause {
                     clause: "when",
                     on,
                     span: w.span,
-                    help:
-                        "a default applies when no rule does; write a rule for a conditional value"
-                            .into(),
+                    help: help.into(),
                 });
             }
             if let Some(m) = clauses.may.first() {

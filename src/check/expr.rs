@@ -426,7 +426,21 @@ impl Context {
                     .map(|(n, _)| n.clone())
                     .collect();
                 candidates.extend(self.variant_candidates());
-                let help = did_you_mean_help(&first.node, candidates.iter().map(String::as_str));
+                let help = did_you_mean_help(&first.node, candidates.iter().map(String::as_str))
+                    .or_else(|| {
+                        // Far from every name, where an enum value is
+                        // expected: list that enum's values.
+                        let (Type::Enum(e) | Type::Set(e)) = expected? else {
+                            return None;
+                        };
+                        let e = self.program.enums.get(e.index())?;
+                        let names: Vec<String> = e.variants.iter().map(|v| v.0.clone()).collect();
+                        Some(format!(
+                            "`{}` has the values {}",
+                            e.name,
+                            super::declare::list(names.iter())
+                        ))
+                    });
                 self.error(CheckError::UnknownName {
                     kind: "name",
                     name: first.node.clone(),
