@@ -497,3 +497,16 @@ verdict barred : bool {
         "undetermined"
     );
 }
+
+#[test]
+fn an_integer_compares_with_a_decimal() {
+    let policy = r#"
+fact years : integer
+verdict long_stay : bool {
+  default false cite act "Art. 20" provenance reading
+  rule over when years > 2.5 cite act "Art. 20(1)" provenance text
+}"#;
+    let case = |n: u32| format!(r#"{{"as_of": "2020-01-01", "facts": {{"years": {n}}}}}"#);
+    assert_eq!(verdict(policy, &case(3), "long_stay"), "true");
+    assert_eq!(verdict(policy, &case(2), "long_stay"), "false");
+}
