@@ -425,3 +425,36 @@ fn public_items(text: &str) -> String {
     }
     out
 }
+
+#[test]
+fn an_evaluation_error_points_into_the_file_of_the_rules_involved() {
+    // The conflicting rules are in the second file of the policy set: the
+    // rendered error shows that file's lines, not the first file's.
+    let policy = Policy::from_sources([
+        (
+            "law.policy",
+            "source act : statute \"Act\"\nfact applied : bool\nfact criminal : bool\n",
+        ),
+        (
+            "protection.policy",
+            "use law\nenum Protection { protected, not_protected }\n\
+             verdict protection : Protection {\n\
+             \x20 default not_protected cite act \"Art. 8\" provenance reading\n\
+             \x20 rule granted = protected when applied cite act \"Art. 7\" provenance text\n\
+             \x20 rule refused = not_protected when criminal cite act \"Art. 9\" provenance text\n\
+             }\n",
+        ),
+    ])
+    .unwrap();
+    let mut case = policy.case();
+    case.as_of("2020-01-01").unwrap();
+    case.set("applied", serde_json::json!(true)).unwrap();
+    case.set("criminal", serde_json::json!(true)).unwrap();
+    let Err(error) = policy.evaluate(&case) else {
+        panic!("two rules of equal standing disagree: a conflict");
+    };
+    let shown = error.render();
+    assert!(shown.contains("protection.policy:5"), "{shown}");
+    assert!(shown.contains("rule granted = protected"), "{shown}");
+    assert!(shown.contains("rule refused = not_protected"), "{shown}");
+}
