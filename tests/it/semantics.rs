@@ -510,3 +510,28 @@ verdict long_stay : bool {
     assert_eq!(verdict(policy, &case(3), "long_stay"), "true");
     assert_eq!(verdict(policy, &case(2), "long_stay"), "false");
 }
+
+#[test]
+fn numbers_mix_integers_and_decimals_through_if_and_negation() {
+    let policy = r#"
+fact years : integer
+fact flagged : bool
+verdict months : integer {
+  default 0 cite act "Art. 20" provenance reading
+  rule counted = if flagged then years * 12 else -years when years > 0 cite act "Art. 20(1)" provenance text
+}
+verdict rate : decimal {
+  default 0 cite act "Art. 21" provenance reading
+  rule mixed = if flagged then years else 0.5 when years > 1 cite act "Art. 21(1)" provenance text
+  rule whole = years when years == 1 cite act "Art. 21(2)" provenance text
+}"#;
+    let case = |years: u32, flagged: bool| {
+        format!(r#"{{"as_of": "2020-01-01", "facts": {{"years": {years}, "flagged": {flagged}}}}}"#)
+    };
+    assert_eq!(verdict(policy, &case(2, true), "months"), "24");
+    assert_eq!(verdict(policy, &case(2, false), "months"), "-2");
+    assert_eq!(verdict(policy, &case(3, true), "rate"), "3");
+    assert_eq!(verdict(policy, &case(3, false), "rate"), "0.5");
+    // An integer is accepted where a decimal is expected.
+    assert_eq!(verdict(policy, &case(1, false), "rate"), "1");
+}
