@@ -252,7 +252,12 @@ impl Context {
                     kind,
                     name: name.node.clone(),
                     span: name.span,
-                    help: Some(format!("`{}` is a {found}, not a {kind}", name.node)),
+                    help: Some(format!(
+                        "`{}` is {}, not {}",
+                        name.node,
+                        with_article(found),
+                        with_article(kind)
+                    )),
                 });
                 None
             }
@@ -785,6 +790,16 @@ impl Context {
         }
         meta
     }
+}
+
+/// `an enum`, `a fact`: a noun with its indefinite article, for messages.
+pub(crate) fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 /// `` `a`, `b` `` for messages.

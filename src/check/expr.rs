@@ -377,6 +377,20 @@ impl Context {
                     }
                 };
             }
+            Some(Decl::Enum(_)) if segments.len() > 2 => {
+                let field = segments.get(2)?;
+                self.error(CheckError::UnknownName {
+                    kind: "field",
+                    name: field.node.clone(),
+                    span: field.span,
+                    help: Some(format!(
+                        "`{}.{}` is an enum value and has no fields",
+                        first.node,
+                        segments.get(1).map_or("", |s| s.node.as_str())
+                    )),
+                });
+                return None;
+            }
             None if segments.len() == 1 => {
                 // A bare enum value with no expected type: unique across enums?
                 let owners: Vec<(crate::ir::EnumId, u32)> = self
