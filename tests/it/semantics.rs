@@ -535,3 +535,66 @@ verdict rate : decimal {
     // An integer is accepted where a decimal is expected.
     assert_eq!(verdict(policy, &case(1, false), "rate"), "1");
 }
+
+#[test]
+fn comparisons_and_set_tests_are_values_as_well_as_conditions() {
+    // Tests of a fact against constants (`==`, `!=`, `in`, `has any`,
+    // `has all`) as a default's value rather than a rule's condition.
+    let policy = r#"
+enum State { china, laos, russia }
+enum Ground { race, religion, political_opinion }
+fact current_state : State
+fact grounds : set of Ground
+verdict in_china : bool {
+  default current_state == china cite act "Art. 1" provenance reading
+}
+verdict outside_china : bool {
+  default current_state != china cite act "Art. 1" provenance reading
+}
+verdict in_the_south : bool {
+  default current_state in {china, laos} cite act "Art. 1" provenance reading
+}
+verdict any_belief : bool {
+  default grounds has any {religion, political_opinion} cite act "Art. 1A" provenance reading
+}
+verdict every_belief : bool {
+  default grounds has all {religion, political_opinion} cite act "Art. 1A" provenance reading
+}"#;
+    let case =
+        |s: &str| format!(r#"{{"as_of": "2020-01-01", "facts": {{"current_state": "{s}"}}}}"#);
+    assert_eq!(verdict(policy, &case("china"), "in_china"), "true");
+    assert_eq!(verdict(policy, &case("laos"), "in_china"), "false");
+    assert_eq!(verdict(policy, &case("china"), "outside_china"), "false");
+    assert_eq!(verdict(policy, &case("laos"), "outside_china"), "true");
+    assert_eq!(verdict(policy, &case("laos"), "in_the_south"), "true");
+    assert_eq!(verdict(policy, &case("russia"), "in_the_south"), "false");
+    let grounds = |g: &str| format!(r#"{{"as_of": "2020-01-01", "facts": {{"grounds": {g}}}}}"#);
+    assert_eq!(
+        verdict(policy, &grounds(r#"["race", "religion"]"#), "any_belief"),
+        "true"
+    );
+    assert_eq!(
+        verdict(policy, &grounds(r#"["race"]"#), "any_belief"),
+        "false"
+    );
+    assert_eq!(
+        verdict(policy, &grounds(r#"["religion"]"#), "every_belief"),
+        "false"
+    );
+    assert_eq!(
+        verdict(
+            policy,
+            &grounds(r#"["religion", "political_opinion"]"#),
+            "every_belief"
+        ),
+        "true"
+    );
+    assert_eq!(
+        verdict(
+            policy,
+            r#"{"as_of": "2020-01-01", "facts": {}}"#,
+            "in_china"
+        ),
+        "undetermined"
+    );
+}
