@@ -598,3 +598,35 @@ verdict every_belief : bool {
         "undetermined"
     );
 }
+
+#[test]
+fn floors_caps_and_division_keep_numbers_exact() {
+    let policy = r#"
+fact years : integer
+verdict quarter : decimal {
+  default 1 / 4 cite act "Art. 22" provenance reading
+}
+verdict quarter_of_the_years : decimal {
+  default years / 4 cite act "Art. 22" provenance reading
+}
+verdict at_least_half : decimal {
+  default max(years, 0.5) cite act "Art. 22" provenance reading
+}
+verdict at_most_three : integer {
+  default min(years, 3) cite act "Art. 22" provenance reading
+}
+verdict within_one_and_ten : integer {
+  default clamp(years, 1, 10) cite act "Art. 22" provenance reading
+}"#;
+    let case = |n: u32| format!(r#"{{"as_of": "2020-01-01", "facts": {{"years": {n}}}}}"#);
+    // Where a decimal is expected, `1 / 4` is a quarter, not a truncated 0.
+    assert_eq!(verdict(policy, &case(0), "quarter"), "0.25");
+    assert_eq!(verdict(policy, &case(1), "quarter_of_the_years"), "0.25");
+    assert_eq!(verdict(policy, &case(0), "at_least_half"), "0.5");
+    assert_eq!(verdict(policy, &case(2), "at_least_half"), "2");
+    assert_eq!(verdict(policy, &case(2), "at_most_three"), "2");
+    assert_eq!(verdict(policy, &case(7), "at_most_three"), "3");
+    assert_eq!(verdict(policy, &case(0), "within_one_and_ten"), "1");
+    assert_eq!(verdict(policy, &case(12), "within_one_and_ten"), "10");
+    assert_eq!(verdict(policy, &case(5), "within_one_and_ten"), "5");
+}
