@@ -630,3 +630,44 @@ verdict within_one_and_ten : integer {
     assert_eq!(verdict(policy, &case(12), "within_one_and_ten"), "10");
     assert_eq!(verdict(policy, &case(5), "within_one_and_ten"), "5");
 }
+
+#[test]
+fn arithmetic_on_dates_durations_and_money_has_the_type_the_law_reads() {
+    let policy = r#"
+fact departure : date
+fact arrival : date
+fact income : money
+fact standard : money
+fact years : integer
+verdict share_of_standard : decimal {
+  default income / standard cite act "Art. 22" provenance reading
+}
+verdict mixed_sum : decimal {
+  default years + 0.5 cite act "Art. 22" provenance reading
+}
+verdict review_date : date {
+  default 1 year + departure cite act "Art. 22" provenance reading
+}
+verdict time_abroad : duration {
+  default arrival - departure cite act "Art. 22" provenance reading
+}
+verdict period : duration {
+  default 1 year + 6 months cite act "Art. 22" provenance reading
+}
+verdict doubled : duration {
+  default 2 * 6 months cite act "Art. 22" provenance reading
+}
+verdict half_the_years : decimal {
+  default years / 2 cite act "Art. 22" provenance reading
+}"#;
+    let case = r#"{"as_of": "2020-01-01", "facts": {"departure": "2018-03-01", "arrival": "2018-03-31",
+        "income": "KRW 500", "standard": "KRW 2000", "years": 3}}"#;
+    let v = |name: &str| verdict(policy, case, name);
+    assert_eq!(v("share_of_standard"), "0.25");
+    assert_eq!(v("mixed_sum"), "3.5");
+    assert_eq!(v("review_date"), "2019-03-01");
+    assert_eq!(v("time_abroad"), "30 days");
+    assert_eq!(v("period"), "1 year 6 months");
+    assert_eq!(v("doubled"), "1 year");
+    assert_eq!(v("half_the_years"), "1.5");
+}
