@@ -671,3 +671,58 @@ verdict half_the_years : decimal {
     assert_eq!(v("doubled"), "1 year");
     assert_eq!(v("half_the_years"), "1.5");
 }
+
+#[test]
+fn an_if_whose_condition_is_missing_is_decided_when_both_branches_agree() {
+    let policy = r#"
+fact flagged : bool
+fact years : integer
+verdict same_either_way : integer {
+  default if flagged then years else years * 1 cite act "Art. 23" provenance reading
+}
+verdict depends_on_the_flag : integer {
+  default if flagged then years else 0 cite act "Art. 23" provenance reading
+}"#;
+    let case = r#"{"as_of": "2020-01-01", "facts": {"years": 4}}"#;
+    assert_eq!(verdict(policy, case, "same_either_way"), "4");
+    assert_eq!(verdict(policy, case, "depends_on_the_flag"), "undetermined");
+    let flagged = r#"{"as_of": "2020-01-01", "facts": {"years": 4, "flagged": false}}"#;
+    assert_eq!(verdict(policy, flagged, "depends_on_the_flag"), "0");
+}
+
+#[test]
+fn a_set_written_with_facts_in_it_holds_their_values() {
+    let policy = r#"
+enum Ground { race, religion, nationality, political_opinion }
+fact main_ground : Ground
+fact other_ground : Ground
+fact recognised : set of Ground
+verdict both_recognised : bool {
+  default recognised has all {main_ground, other_ground} cite act "Art. 1A" provenance reading
+}"#;
+    let case = |main: &str, other: &str| {
+        format!(
+            r#"{{"as_of": "2020-01-01", "facts": {{"main_ground": "{main}", "other_ground": "{other}", "recognised": ["race", "political_opinion"]}}}}"#
+        )
+    };
+    assert_eq!(
+        verdict(
+            policy,
+            &case("race", "political_opinion"),
+            "both_recognised"
+        ),
+        "true"
+    );
+    assert_eq!(
+        verdict(policy, &case("race", "religion"), "both_recognised"),
+        "false"
+    );
+    assert_eq!(
+        verdict(
+            policy,
+            r#"{"as_of": "2020-01-01", "facts": {"main_ground": "race", "recognised": ["race"]}}"#,
+            "both_recognised"
+        ),
+        "undetermined"
+    );
+}
