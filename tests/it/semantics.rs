@@ -699,6 +699,9 @@ fact other_ground : Ground
 fact recognised : set of Ground
 verdict both_recognised : bool {
   default recognised has all {main_ground, other_ground} cite act "Art. 1A" provenance reading
+}
+verdict either_recognised : bool {
+  default recognised has any {main_ground, other_ground} cite act "Art. 1A" provenance reading
 }"#;
     let case = |main: &str, other: &str| {
         format!(
@@ -717,6 +720,9 @@ verdict both_recognised : bool {
         verdict(policy, &case("race", "religion"), "both_recognised"),
         "false"
     );
+    let either = |main, other| verdict(policy, &case(main, other), "either_recognised");
+    assert_eq!(either("race", "religion"), "true");
+    assert_eq!(either("nationality", "religion"), "false");
     assert_eq!(
         verdict(
             policy,
