@@ -659,6 +659,12 @@ verdict doubled : duration {
 }
 verdict half_the_years : decimal {
   default years / 2 cite act "Art. 22" provenance reading
+}
+verdict clawback : money {
+  default -income cite act "Art. 22" provenance reading
+}
+verdict negative_share : decimal {
+  default -(income / standard) cite act "Art. 22" provenance reading
 }"#;
     let case = r#"{"as_of": "2020-01-01", "facts": {"departure": "2018-03-01", "arrival": "2018-03-31",
         "income": "KRW 500", "standard": "KRW 2000", "years": 3}}"#;
@@ -670,6 +676,8 @@ verdict half_the_years : decimal {
     assert_eq!(v("period"), "1 year 6 months");
     assert_eq!(v("doubled"), "1 year");
     assert_eq!(v("half_the_years"), "1.5");
+    assert_eq!(v("clawback"), "KRW -500");
+    assert_eq!(v("negative_share"), "-0.25");
 }
 
 #[test]
