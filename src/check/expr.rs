@@ -792,7 +792,11 @@ help: Some(match (arith, l.ty, r.ty) {
         }
         let mut lowered = Vec::new();
         let hint = expected.filter(|t| matches!(t, Type::Decimal));
-        for a in args {
+        let rounding = matches!(builtin, Builtin::Round | Builtin::Floor | Builtin::Ceil);
+        for (i, a) in args.iter().enumerate() {
+            // The number of decimal places is a whole number, whatever the
+            // type of the value rounded.
+            let hint = if rounding && i == 1 { None } else { hint };
             lowered.push(self.lower_expr(module, current, a, hint)?);
         }
         let first_ty = lowered.first().map_or(Type::Bool, |e| e.ty);

@@ -665,6 +665,21 @@ verdict clawback : money {
 }
 verdict negative_share : decimal {
   default -(income / standard) cite act "Art. 22" provenance reading
+}
+verdict six_months_before : date {
+  default departure + -(6 months) cite act "Art. 22" provenance reading
+}
+verdict third_rounded : decimal {
+  default round(years / 9, 2) cite act "Art. 22" provenance reading
+}
+verdict third_down : decimal {
+  default floor(years / 9, 2) cite act "Art. 22" provenance reading
+}
+verdict third_up : decimal {
+  default ceil(years / 9, 1) cite act "Art. 22" provenance reading
+}
+verdict income_in_thousands : money {
+  default round(income / 1000, 0) cite act "Art. 22" provenance reading
 }"#;
     let case = r#"{"as_of": "2020-01-01", "facts": {"departure": "2018-03-01", "arrival": "2018-03-31",
         "income": "KRW 500", "standard": "KRW 2000", "years": 3}}"#;
@@ -678,6 +693,12 @@ verdict negative_share : decimal {
     assert_eq!(v("half_the_years"), "1.5");
     assert_eq!(v("clawback"), "KRW -500");
     assert_eq!(v("negative_share"), "-0.25");
+    assert_eq!(v("six_months_before"), "2017-09-01");
+    // 3 / 9 = 0.333…: rounded half away from zero, down and up.
+    assert_eq!(v("third_rounded"), "0.33");
+    assert_eq!(v("third_down"), "0.33");
+    assert_eq!(v("third_up"), "0.4");
+    assert_eq!(v("income_in_thousands"), "KRW 1");
 }
 
 #[test]
