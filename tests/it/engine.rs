@@ -302,3 +302,31 @@ fn one_scratch_and_one_graph_serve_programs_of_different_sizes() {
         graph = reused.into_derivation();
     }
 }
+
+#[test]
+fn the_graph_holds_a_node_for_each_definition_evaluated_and_none_other() {
+    let program = program();
+    let engine = Engine::new(&program);
+    let case = case(&program, ALL_TRUE);
+    let evaluation = engine
+        .evaluate(&case, &engine.options(None, &["second"]).unwrap())
+        .unwrap();
+    let graph = evaluation.derivation();
+    let def = |name: &str| program.definition(name).unwrap();
+    // `second` reads `both`; `first` and `late` were not asked for.
+    for evaluated in ["second", "both"] {
+        let node = graph.node(def(evaluated)).expect("a node");
+        assert_eq!(node.def, def(evaluated));
+        assert_eq!(
+            graph.value(def(evaluated)),
+            Some(&refuge::value::Value::Bool(true))
+        );
+    }
+    for skipped in ["first", "late"] {
+        assert_eq!(graph.node_of(def(skipped)), None, "{skipped}");
+        assert!(graph.node(def(skipped)).is_none());
+    }
+    assert_eq!(graph.nodes().len(), 2);
+    // Each rule read its facts: `r_both` reads `a` and `b`, `r_second` `both`.
+    assert_eq!(graph.read_count(), 3);
+}

@@ -669,6 +669,15 @@ verdict negative_share : decimal {
 verdict six_months_before : date {
   default departure + -(6 months) cite act "Art. 22" provenance reading
 }
+verdict a_month_before : date {
+  default departure + -(30 days) cite act "Art. 22" provenance reading
+}
+verdict whole_years_abroad : integer {
+  default years_between(departure, 2021-02-28) cite act "Art. 22" provenance reading
+}
+verdict days_abroad : integer {
+  default days_between(departure, arrival) cite act "Art. 22" provenance reading
+}
 verdict third_rounded : decimal {
   default round(years / 9, 2) cite act "Art. 22" provenance reading
 }
@@ -694,6 +703,10 @@ verdict income_in_thousands : money {
     assert_eq!(v("clawback"), "KRW -500");
     assert_eq!(v("negative_share"), "-0.25");
     assert_eq!(v("six_months_before"), "2017-09-01");
+    assert_eq!(v("a_month_before"), "2018-01-30");
+    // Whole calendar years: a day short of three years is two.
+    assert_eq!(v("whole_years_abroad"), "2");
+    assert_eq!(v("days_abroad"), "30");
     // 3 / 9 = 0.333…: rounded half away from zero, down and up.
     assert_eq!(v("third_rounded"), "0.33");
     assert_eq!(v("third_down"), "0.33");
@@ -748,6 +761,11 @@ verdict either_recognised : bool {
     assert_eq!(
         verdict(policy, &case("race", "religion"), "both_recognised"),
         "false"
+    );
+    // Recognised grounds beyond those asked about do not matter.
+    assert_eq!(
+        verdict(policy, &case("race", "race"), "both_recognised"),
+        "true"
     );
     let either = |main, other| verdict(policy, &case(main, other), "either_recognised");
     assert_eq!(either("race", "religion"), "true");
