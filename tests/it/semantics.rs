@@ -678,6 +678,18 @@ verdict whole_years_abroad : integer {
 verdict days_abroad : integer {
   default days_between(departure, arrival) cite act "Art. 22" provenance reading
 }
+verdict over_four_weeks : bool {
+  default time_abroad > 28 days cite act "Art. 22" provenance reading
+}
+verdict over_a_month : bool {
+  default time_abroad > 31 days cite act "Art. 22" provenance reading
+}
+verdict at_least_a_year : bool {
+  default period >= 1 year cite act "Art. 22" provenance reading
+}
+verdict under_a_year : bool {
+  default doubled < 1 year cite act "Art. 22" provenance reading
+}
 verdict third_rounded : decimal {
   default round(years / 9, 2) cite act "Art. 22" provenance reading
 }
@@ -707,6 +719,11 @@ verdict income_in_thousands : money {
     // Whole calendar years: a day short of three years is two.
     assert_eq!(v("whole_years_abroad"), "2");
     assert_eq!(v("days_abroad"), "30");
+    // Durations compare in days with days and in months with months.
+    assert_eq!(v("over_four_weeks"), "true");
+    assert_eq!(v("over_a_month"), "false");
+    assert_eq!(v("at_least_a_year"), "true");
+    assert_eq!(v("under_a_year"), "false");
     // 3 / 9 = 0.333…: rounded half away from zero, down and up.
     assert_eq!(v("third_rounded"), "0.33");
     assert_eq!(v("third_down"), "0.33");
@@ -777,5 +794,29 @@ verdict either_recognised : bool {
             "both_recognised"
         ),
         "undetermined"
+    );
+}
+
+#[test]
+fn days_and_months_do_not_compare() {
+    // 30 days against a month has no answer the law gives: an evaluation
+    // error, not a guess.
+    let policy = r#"
+fact departure : date
+fact arrival : date
+verdict over_six_months : bool {
+  default arrival - departure > 6 months cite act "Art. 22" provenance reading
+}"#;
+    let err = evaluate(
+        policy,
+        r#"{"as_of": "2020-01-01", "facts": {"departure": "2018-03-01", "arrival": "2018-03-31"}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        miette::Diagnostic::code(&err)
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("refuge::eval::duration"),
+        "{err}"
     );
 }
