@@ -523,3 +523,69 @@ fn fuse(expr: &Expr) -> Option<Op> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Plan;
+    use crate::compile::compile;
+    use crate::source::SourceMap;
+    use crate::value::Value;
+
+    /// A table keyed by two enums is indexed: a lookup's candidates are
+    /// exactly the rows with its keys, in source order, and keys with no row
+    /// have none (the evaluator still checks each candidate's keys, so the
+    /// index only has to narrow the search correctly).
+    #[test]
+    fn a_table_index_narrows_a_lookup_to_the_rows_with_its_keys() {
+        let mut sources = SourceMap::new();
+        sources.add(
+            "t.policy",
+            r#"
+source act : statute "Act"
+enum State { china, laos, russia }
+enum Treaty { rc, cat }
+table parties "participation" {
+  key state : State
+  key treaty : Treaty
+  column since : text "accession"
+  row china, cat { since: "1988" } cite act art 1 provenance text
+  row laos, cat { since: "2012" } cite act art 1 provenance text
+  row china, rc { since: "1982" } cite act art 1 provenance text
+  row china, cat { since: "1988 (second row)" } cite act art 1 provenance text
+}
+fact current_state : State
+verdict bound : bool {
+  default false cite act art 1 provenance reading
+  rule party when exists parties[current_state, cat] cite act art 1 provenance text
+}
+"#,
+        );
+        let Ok(compiled) = compile(&sources) else {
+            panic!("the policy checks");
+        };
+        let program = &compiled.program;
+        let plan = Plan::new(program);
+        let index = &plan.tables[0];
+        let enum_of = |name: &str| {
+            program
+                .enums
+                .iter()
+                .position(|e| e.name == name)
+                .and_then(|i| u32::try_from(i).ok())
+                .map(crate::ir::EnumId)
+                .expect("declared")
+        };
+        let (state, treaty) = (enum_of("State"), enum_of("Treaty"));
+        let keys = |s: u32, t: u32| [Value::Enum(state, s), Value::Enum(treaty, t)];
+        assert_eq!(index.candidates(&keys(0, 1)), Some(&[0, 3][..]));
+        assert_eq!(index.candidates(&keys(1, 1)), Some(&[1][..]));
+        assert_eq!(index.candidates(&keys(0, 0)), Some(&[2][..]));
+        assert_eq!(index.candidates(&keys(2, 0)), Some(&[][..]));
+        // A key tuple of the wrong length or type matches no row.
+        assert_eq!(index.candidates(&keys(0, 1)[..1]), Some(&[][..]));
+        assert_eq!(
+            index.candidates(&[Value::Integer(0), Value::Enum(treaty, 1)]),
+            Some(&[][..])
+        );
+    }
+}
