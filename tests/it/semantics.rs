@@ -669,6 +669,12 @@ verdict negative_share : decimal {
 verdict six_months_before : date {
   default departure + -(6 months) cite act "Art. 22" provenance reading
 }
+verdict six_months_earlier : date {
+  default departure - 6 months cite act "Art. 22" provenance reading
+}
+verdict half_a_year : duration {
+  default 1 year - 6 months cite act "Art. 22" provenance reading
+}
 verdict a_month_before : date {
   default departure + -(30 days) cite act "Art. 22" provenance reading
 }
@@ -716,6 +722,8 @@ verdict income_in_thousands : money {
     assert_eq!(v("negative_share"), "-0.25");
     assert_eq!(v("six_months_before"), "2017-09-01");
     assert_eq!(v("a_month_before"), "2018-01-30");
+    assert_eq!(v("six_months_earlier"), "2017-09-01");
+    assert_eq!(v("half_a_year"), "6 months");
     // Whole calendar years: a day short of three years is two.
     assert_eq!(v("whole_years_abroad"), "2");
     assert_eq!(v("days_abroad"), "30");
