@@ -458,3 +458,26 @@ fn an_evaluation_error_points_into_the_file_of_the_rules_involved() {
     assert!(shown.contains("rule granted = protected"), "{shown}");
     assert!(shown.contains("rule refused = not_protected"), "{shown}");
 }
+
+#[test]
+fn an_arithmetic_error_points_at_the_expression_that_failed() {
+    let policy = Policy::from_sources([(
+        "share.policy",
+        "source act : statute \"Act\"\nfact income : integer\nfact members : integer\n\
+         verdict share : decimal {\n\
+         \x20 default income / members cite act \"Art. 1\" provenance reading\n\
+         }\n",
+    )])
+    .unwrap();
+    let mut case = policy.case();
+    case.as_of("2020-01-01").unwrap();
+    case.set("income", serde_json::json!(100)).unwrap();
+    case.set("members", serde_json::json!(0)).unwrap();
+    let Err(error) = policy.evaluate(&case) else {
+        panic!("a division by zero is an evaluation error");
+    };
+    let shown = error.render();
+    assert!(shown.contains("division by zero"), "{shown}");
+    assert!(shown.contains("share.policy:5"), "{shown}");
+    assert!(shown.contains("default income / members"), "{shown}");
+}
