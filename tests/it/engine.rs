@@ -57,6 +57,9 @@ fn names(program: &Program, ids: &[refuge::ir::DefId]) -> Vec<String> {
 
 const ALL_TRUE: &str = r#"{"as_of": "2020-01-01", "facts": {"a": true, "b": true}}"#;
 
+/// A case that names the one verdict it asks for.
+const ASKS_LATE: &str = r#"{"as_of": "2020-01-01", "verdicts": ["late"], "facts": {"a": true}}"#;
+
 #[test]
 fn options_name_the_verdicts_in_the_order_asked() {
     let program = program();
@@ -80,10 +83,7 @@ fn options_name_the_verdicts_in_the_order_asked() {
 fn without_names_the_cases_verdicts_are_asked_else_every_verdict() {
     let program = program();
     let engine = Engine::new(&program);
-    let named = case(
-        &program,
-        r#"{"as_of": "2020-01-01", "verdicts": ["late"], "facts": {"a": true}}"#,
-    );
+    let named = case(&program, ASKS_LATE);
     let evaluation = engine.evaluate(&named, &Options::default()).unwrap();
     assert_eq!(names(&program, evaluation.verdict_ids()), ["late"]);
     assert!(evaluation.asked_by_name(), "the case named its verdicts");
@@ -106,10 +106,7 @@ fn without_names_the_cases_verdicts_are_asked_else_every_verdict() {
 fn all_verdicts_asks_for_every_verdict_whatever_the_case_names() {
     let program = program();
     let engine = Engine::new(&program);
-    let named = case(
-        &program,
-        r#"{"as_of": "2020-01-01", "verdicts": ["late"], "facts": {"a": true}}"#,
-    );
+    let named = case(&program, ASKS_LATE);
     let options = engine.all_verdicts(None);
     assert_eq!(
         names(&program, engine.asked(&named, &options)),
