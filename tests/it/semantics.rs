@@ -37,6 +37,11 @@ fn evaluate(policy: &str, case_json: &str) -> Result<Json, EvalError> {
     Ok(doc)
 }
 
+/// An evaluation error's diagnostic code.
+fn code(err: &EvalError) -> Option<String> {
+    miette::Diagnostic::code(err).map(|c| c.to_string())
+}
+
 /// The name of the rule with manifest id `id`.
 fn rule_name(doc: &Json, id: &Json) -> String {
     let i = id.as_u64().expect("a rule id") as usize;
@@ -271,12 +276,7 @@ verdict protection : Protection {
         text.contains("`granted`") && text.contains("`refused`"),
         "{text}"
     );
-    assert_eq!(
-        miette::Diagnostic::code(&err)
-            .map(|c| c.to_string())
-            .as_deref(),
-        Some("refuge::eval::conflict")
-    );
+    assert_eq!(code(&err).as_deref(), Some("refuge::eval::conflict"));
 }
 
 #[test]
@@ -418,9 +418,7 @@ verdict cap : integer {
     let differ = r#"{"as_of": "2020-01-01", "facts": {"size": 4, "income": 3, "flagged": false}}"#;
     let err = evaluate(policy, differ).unwrap_err();
     assert_eq!(
-        miette::Diagnostic::code(&err)
-            .map(|c| c.to_string())
-            .as_deref(),
+        code(&err).as_deref(),
         Some("refuge::eval::conflict"),
         "8 by size, 6 by income: {err}"
     );
@@ -821,9 +819,7 @@ verdict over_six_months : bool {
     )
     .unwrap_err();
     assert_eq!(
-        miette::Diagnostic::code(&err)
-            .map(|c| c.to_string())
-            .as_deref(),
+        code(&err).as_deref(),
         Some("refuge::eval::duration"),
         "{err}"
     );
