@@ -319,6 +319,18 @@ impl Context {
         Some((id, lowered))
     }
 
+    /// "`State` has the values `china`, `laos`": help where an enum value
+    /// is unknown and none is close.
+    fn enum_values_help(&self, e: crate::ir::EnumId) -> Option<String> {
+        let e = self.program.enums.get(e.index())?;
+        let names: Vec<String> = e.variants.iter().map(|v| v.0.clone()).collect();
+        Some(format!(
+            "`{}` has the values {}",
+            e.name,
+            super::declare::list(names.iter())
+        ))
+    }
+
     fn variant_candidates(&self) -> Vec<String> {
         self.program
             .enums
@@ -360,13 +372,7 @@ impl Context {
                             .unwrap_or_default();
                         let help =
                             did_you_mean_help(&variant.node, names.iter().map(String::as_str))
-                                .or_else(|| {
-                                    Some(format!(
-                                        "`{}` has the values {}",
-                                        first.node,
-                                        super::declare::list(names.iter())
-                                    ))
-                                });
+                                .or_else(|| self.enum_values_help(e));
                         self.error(CheckError::UnknownName {
                             kind: "enum value",
                             name: variant.node.clone(),
@@ -447,13 +453,7 @@ impl Context {
                         let (Type::Enum(e) | Type::Set(e)) = expected? else {
                             return None;
                         };
-                        let e = self.program.enums.get(e.index())?;
-                        let names: Vec<String> = e.variants.iter().map(|v| v.0.clone()).collect();
-                        Some(format!(
-                            "`{}` has the values {}",
-                            e.name,
-                            super::declare::list(names.iter())
-                        ))
+                        self.enum_values_help(e)
                     });
                 self.error(CheckError::UnknownName {
                     kind: "name",
