@@ -239,13 +239,12 @@ pub(crate) trait Trace {
     /// Records a finished definition: its rule entries (reserved from
     /// `node.rules_base`), and its reads, which are those on the work stack
     /// from `node.read_base`.
-    fn commit(&mut self, node: NodeParts<'_>);
+    fn commit(&mut self, node: NodeParts);
 }
 
 /// What [`Trace::commit`] records of one definition.
-pub(crate) struct NodeParts<'e> {
+pub(crate) struct NodeParts {
     pub def: DefId,
-    pub value: &'e Option<Value>,
     pub decided: Decided,
     pub rules_base: usize,
     pub rules_end: usize,
@@ -277,7 +276,7 @@ impl Trace for NoTrace {
         None
     }
     #[inline(always)]
-    fn commit(&mut self, _: NodeParts<'_>) {}
+    fn commit(&mut self, _: NodeParts) {}
 }
 
 impl Trace for &mut Record {
@@ -323,7 +322,7 @@ impl Trace for &mut Record {
         self.rules.get_mut(at)
     }
 
-    fn commit(&mut self, node: NodeParts<'_>) {
+    fn commit(&mut self, node: NodeParts) {
         // The node's reads move from the work stack to the arena; the ranges
         // of its rule entries shift by the same amount.
         let shift = (self.reads.len() as u32).wrapping_sub(node.read_base as u32);
@@ -345,7 +344,9 @@ impl Trace for &mut Record {
         let index = u32::try_from(self.nodes.len()).unwrap_or(NOT_EVALUATED);
         self.nodes.push(Node {
             def: node.def,
-            value: node.value.clone(),
+            // Filled from the memo when the evaluation ends
+            // ([`Derivation::take_values`]): moved, not cloned.
+            value: None,
             decided: node.decided,
             rules: Span32::new(node.rules_base, own_end),
             default_reads: if node.default_reads.is_empty() {
@@ -430,6 +431,16 @@ impl Work {
         }
     }
 
+    /// Takes a definition's value out of the memo of this case (`None`:
+    /// undetermined or not evaluated).
+    fn take(&mut self, def: DefId) -> Option<Value> {
+        let epoch = self.epoch;
+        self.memo
+            .get_mut(def.index())
+            .filter(|m| m.epoch == epoch && m.done)
+            .and_then(|m| m.value.take())
+    }
+
     /// Records a definition's value.
     pub(crate) fn finish(&mut self, def: DefId, value: Option<Value>) {
         if let Some(m) = self.memo.get_mut(def.index()) {
@@ -466,6 +477,16 @@ impl Derivation {
         self.as_of = Some(as_of);
         self.record.reset(definitions);
         self.work.start(definitions);
+    }
+
+    /// Moves each node's value out of the evaluator's memo into the node,
+    /// once the evaluation has ended (the memo is not read again for this
+    /// case).
+    pub(crate) fn take_values(&mut self) {
+        let Derivation { record, work, .. } = self;
+        for node in &mut record.nodes {
+            node.value = work.take(node.def);
+        }
     }
 
     /// The date the law was applied as of.

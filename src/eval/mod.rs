@@ -166,9 +166,10 @@ impl<'p> Engine<'p> {
             let Derivation { record, work, .. } = &mut graph;
             let mut run = self.run(case, as_of, work, record);
             for &id in &verdicts {
-                run.definition(id).map_err(|e| *e)?;
+                run.ensure(id).map_err(|e| *e)?;
             }
         }
+        graph.take_values();
         let by_name = !options.verdicts.is_empty() || !case.verdicts.is_empty();
         Ok(Evaluation::new(
             self.program,
@@ -269,6 +270,16 @@ pub(crate) struct Run<'a, T: Trace> {
 }
 
 impl<T: Trace> Run<'_, T> {
+    /// Evaluates a definition unless it already is (its value stays in the
+    /// memo and the graph: nothing is copied out).
+    #[inline]
+    pub(crate) fn ensure(&mut self, id: DefId) -> Result<(), Fail> {
+        if matches!(self.work.memo(id), Some(Memoised::No)) {
+            self.decide(id)?;
+        }
+        Ok(())
+    }
+
     /// The value of a definition, evaluating it on first use.
     pub(crate) fn definition(&mut self, id: DefId) -> Result<Option<Value>, Fail> {
         if matches!(self.work.memo(id), Some(Memoised::No)) {
@@ -507,7 +518,6 @@ impl<T: Trace> Run<'_, T> {
         if T::ON {
             self.trace.commit(NodeParts {
                 def: id,
-                value: &value,
                 decided,
                 rules_base,
                 rules_end: rules_base + rules.len(),
