@@ -342,19 +342,18 @@ impl Trace for &mut Record {
             entry.value_reads = entry.value_reads.shifted(shift);
         }
         let index = u32::try_from(self.nodes.len()).unwrap_or(NOT_EVALUATED);
-        self.nodes.push(Node {
-            def: node.def,
-            // Filled from the memo when the evaluation ends
-            // ([`Derivation::take_values`]): moved, not cloned.
-            value: None,
-            decided: node.decided,
-            rules: Span32::new(node.rules_base, own_end),
-            default_reads: if node.default_reads.is_empty() {
-                Span32::default()
-            } else {
-                node.default_reads.shifted(shift)
-            },
-        });
+        // Pushed empty and filled in place (see `crate::value::set_copy` on
+        // why not built whole and moved). The value is moved from the memo
+        // when the evaluation ends ([`Derivation::take_values`]).
+        self.nodes.push(Node::EMPTY);
+        if let Some(n) = self.nodes.last_mut() {
+            n.def = node.def;
+            n.decided = node.decided;
+            n.rules = Span32::new(node.rules_base, own_end);
+            if !node.default_reads.is_empty() {
+                n.default_reads = node.default_reads.shifted(shift);
+            }
+        }
         if let Some(s) = self.slot.get_mut(node.def.index()) {
             *s = index;
         }
@@ -431,14 +430,29 @@ impl Work {
         }
     }
 
-    /// Takes a definition's value out of the memo of this case (`None`:
-    /// undetermined or not evaluated).
-    fn take(&mut self, def: DefId) -> Option<Value> {
+    /// A definition's value in this case (`None`: undetermined or not
+    /// evaluated).
+    #[inline]
+    pub(crate) fn value(&self, def: DefId) -> Option<&Value> {
+        match self.memo(def)? {
+            Memoised::Done(v) => v.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Moves a definition's value out of the memo of this case into `slot`
+    /// (which must be `None`), by swapping in place: a value returned by
+    /// value would be built in a temporary (see `crate::value::set_copy`).
+    /// Leaves `slot` alone if the definition was not evaluated.
+    fn take_into(&mut self, def: DefId, slot: &mut Option<Value>) {
         let epoch = self.epoch;
-        self.memo
+        if let Some(m) = self
+            .memo
             .get_mut(def.index())
             .filter(|m| m.epoch == epoch && m.done)
-            .and_then(|m| m.value.take())
+        {
+            std::mem::swap(&mut m.value, slot);
+        }
     }
 
     /// Records a definition's value.
@@ -449,6 +463,17 @@ impl Work {
             m.value = value;
         }
     }
+}
+
+impl Node {
+    /// A node before it is filled in.
+    const EMPTY: Node = Node {
+        def: DefId(u32::MAX),
+        value: None,
+        decided: Decided::Undetermined(Undetermined::NoRule),
+        rules: Span32 { start: 0, end: 0 },
+        default_reads: Span32 { start: 0, end: 0 },
+    };
 }
 
 impl RuleEntry {
@@ -485,7 +510,7 @@ impl Derivation {
     pub(crate) fn take_values(&mut self) {
         let Derivation { record, work, .. } = self;
         for node in &mut record.nodes {
-            node.value = work.take(node.def);
+            work.take_into(node.def, &mut node.value);
         }
     }
 

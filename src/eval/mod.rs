@@ -208,7 +208,14 @@ impl<'p> Engine<'p> {
         scratch.work.start(self.program.definitions.len());
         let mut run = self.run(case, as_of, &mut scratch.work, NoTrace);
         for &id in self.asked(case, options) {
-            out.push(run.definition(id).map_err(|e| *e)?);
+            // Evaluated in place, then the value cloned once from the memo
+            // straight into `out` (returning it by value through
+            // `definition` costs more than the evaluation of a small rule).
+            run.ensure(id).map_err(|e| *e)?;
+            out.push(None);
+            if let Some(slot) = out.last_mut() {
+                crate::value::set_copy(slot, run.work.value(id));
+            }
         }
         Ok(())
     }
@@ -296,13 +303,7 @@ impl<T: Trace> Run<'_, T> {
     /// A value of the plan: a constant, or one computed during this
     /// definition's decision.
     fn resolve(&self, r: VRef) -> Option<&Value> {
-        match r {
-            VRef::Const(ix) => match self.plan.ops.get(ix as usize) {
-                Some(plan::Op::Const(v)) => Some(v),
-                _ => None,
-            },
-            VRef::Stack(i) => self.work.operands.get(i as usize),
-        }
+        resolve(self.plan, &self.work.operands, r)
     }
 
     /// Whether two values (`None`: unknown) are the same.
@@ -449,7 +450,7 @@ impl<T: Trace> Run<'_, T> {
             };
             if T::ON {
                 let value_reads = Span32::new(value_start, self.trace.len());
-                let known = value.and_then(|v| self.resolve(v)).cloned();
+                let known = value.and_then(|v| resolve(plan, &self.work.operands, v));
                 if let Some(entry) = self.trace.rule_mut(rules_base + rule.pos as usize) {
                     entry.rule = rule.rule;
                     entry.in_force = in_force;
@@ -457,7 +458,7 @@ impl<T: Trace> Run<'_, T> {
                     entry.discretion = discretion;
                     entry.defeated = defeated;
                     entry.active = active;
-                    entry.value = known;
+                    crate::value::set_copy(&mut entry.value, known);
                     entry.condition_reads = condition_reads;
                     entry.value_reads = value_reads;
                 }
@@ -558,6 +559,18 @@ impl<T: Trace> Run<'_, T> {
                 .into_iter()
                 .collect(),
         }))
+    }
+}
+
+/// The value `r` stands for: a constant of `plan` or one of `operands`.
+#[inline]
+fn resolve<'v>(plan: &'v Plan, operands: &'v [Value], r: VRef) -> Option<&'v Value> {
+    match r {
+        VRef::Const(ix) => match plan.ops.get(ix as usize) {
+            Some(plan::Op::Const(v)) => Some(v),
+            _ => None,
+        },
+        VRef::Stack(i) => operands.get(i as usize),
     }
 }
 
