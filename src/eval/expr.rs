@@ -154,6 +154,18 @@ impl<T: Trace> Run<'_, T> {
                 value,
                 negate,
             } => self.leaf(*fact, |v| Ok((v == value) != *negate))?,
+            Op::FactCmp {
+                fact,
+                op,
+                value,
+                flipped,
+            } => {
+                let span = plan.span(ix);
+                self.leaf(*fact, |v| {
+                    let (a, b) = if *flipped { (value, v) } else { (v, value) };
+                    cmp_holds(*op, a, b, span)
+                })?
+            }
             Op::FactIn { fact, bits } => self.leaf(*fact, |v| match v {
                 Value::Enum(_, v) => Ok(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0)),
                 _ => Err(arith_err("operands of unexpected types", plan.span(ix))),
@@ -306,6 +318,7 @@ impl<T: Trace> Run<'_, T> {
             | Op::HasAny(..)
             | Op::HasAll(..)
             | Op::FactIs { .. }
+            | Op::FactCmp { .. }
             | Op::FactIn { .. }
             | Op::FactHas { .. }
             | Op::Exists(..) => self.holds(ix)?.map(Value::Bool),
@@ -404,19 +417,22 @@ impl<T: Trace> Run<'_, T> {
 }
 
 /// A boolean binary form over known operands.
+/// Whether `a OP b` holds.
+fn cmp_holds(op: CmpOp, a: &Value, b: &Value, span: Span) -> Result<bool, Fail> {
+    let ord = compare(a, b, span)?;
+    Ok(match op {
+        CmpOp::Eq => ord == Some(Ordering::Equal),
+        CmpOp::Ne => ord != Some(Ordering::Equal),
+        CmpOp::Lt => ord == Some(Ordering::Less),
+        CmpOp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
+        CmpOp::Gt => ord == Some(Ordering::Greater),
+        CmpOp::Ge => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
+    })
+}
+
 fn test(op: &Op, a: &Value, b: &Value, span: Span) -> Result<bool, Fail> {
     match (op, a, b) {
-        (Op::Cmp(op, ..), _, _) => {
-            let ord = compare(a, b, span)?;
-            Ok(match op {
-                CmpOp::Eq => ord == Some(Ordering::Equal),
-                CmpOp::Ne => ord != Some(Ordering::Equal),
-                CmpOp::Lt => ord == Some(Ordering::Less),
-                CmpOp::Le => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
-                CmpOp::Gt => ord == Some(Ordering::Greater),
-                CmpOp::Ge => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
-            })
-        }
+        (Op::Cmp(op, ..), _, _) => cmp_holds(*op, a, b, span),
         (Op::In(..), Value::Enum(_, v), Value::Set(_, bits)) => {
             Ok(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0))
         }
@@ -526,6 +542,9 @@ fn call(f: Builtin, args: &[Value], expr: Span) -> Result<Value, Fail> {
 
 /// Orders two values of comparable types (`None`: unequal and unordered).
 fn compare(a: &Value, b: &Value, expr: Span) -> Result<Option<Ordering>, Fail> {
+    if let (Value::Integer(x), Value::Integer(y)) = (a, b) {
+        return Ok(Some(x.cmp(y)));
+    }
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return Ok(Some(x.cmp(&y)));
     }

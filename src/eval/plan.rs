@@ -5,9 +5,10 @@
 //!
 //! - every expression becomes one [`Op`] in [`Plan::ops`], its operands
 //!   referred to by index ([`Ix`]), with its span and type beside it; a few
-//!   frequent shapes are fused into one op (`fact == variant`, `fact in {…}`,
+//!   frequent shapes are fused into one op (`fact == variant`, a fact or
+//!   definition compared with a constant on either side, `fact in {…}`,
 //!   `fact has any {…}`) that reads and marks exactly what the unfused form
-//!   would;
+//!   would, and tests the value in place instead of copying it;
 //! - every definition becomes a [`DefPlan`]: its rules in evaluation order
 //!   (exceptions before their targets), each with its condition, value,
 //!   in-force window, whether it is a discretion, its position in source
@@ -99,6 +100,19 @@ pub(crate) enum Op {
         value: Value,
         /// `!=` rather than `==`.
         negate: bool,
+    },
+    /// Fused `leaf OP constant` (or `constant OP leaf` when `flipped`) for
+    /// any other comparison: compares the value read in place, with the
+    /// same reads, marks and errors as the unfused comparison.
+    FactCmp {
+        /// The fact or definition.
+        fact: Leaf,
+        /// The comparison.
+        op: CmpOp,
+        /// The constant compared with.
+        value: Value,
+        /// The constant is on the left.
+        flipped: bool,
     },
     /// Fused `leaf in {…}` with a constant set (bits of variant indexes).
     FactIn {
@@ -496,15 +510,34 @@ fn fuse(expr: &Expr) -> Option<Op> {
     };
     let fact_and_const = |a: &Expr, b: &Expr| Some((leaf(a)?, crate::ir::constant(b)?));
     match &expr.kind {
-        ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
-            let (fact, value) = fact_and_const(a, b).or_else(|| fact_and_const(b, a))?;
-            // Only where comparison is plain equality (never numbers, which
-            // compare across integer and decimal).
-            matches!(value, Value::Enum(..) | Value::Bool(_)).then_some(Op::FactIs {
-                fact,
-                value,
-                negate: *op == CmpOp::Ne,
-            })
+        ExprKind::Cmp(op, a, b) => {
+            let (fact, value, flipped) = match fact_and_const(a, b) {
+                Some((fact, value)) => (fact, value, false),
+                None => {
+                    let (fact, value) = fact_and_const(b, a)?;
+                    (fact, value, true)
+                }
+            };
+            // Plain equality only for enums and bools (never numbers, which
+            // compare across integer and decimal); the rest compares.
+            Some(
+                if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                    && matches!(value, Value::Enum(..) | Value::Bool(_))
+                {
+                    Op::FactIs {
+                        fact,
+                        value,
+                        negate: *op == CmpOp::Ne,
+                    }
+                } else {
+                    Op::FactCmp {
+                        fact,
+                        op: *op,
+                        value,
+                        flipped,
+                    }
+                },
+            )
         }
         ExprKind::In(a, b) => match (leaf(a)?, crate::ir::constant(b)?) {
             (fact, Value::Set(_, bits)) => Some(Op::FactIn { fact, bits }),

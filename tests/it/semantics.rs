@@ -509,6 +509,79 @@ verdict long_stay : bool {
     assert_eq!(verdict(policy, &case(2), "long_stay"), "false");
 }
 
+/// `fact OP constant` and `constant OP fact` are the same test, for every
+/// operator and across integers and decimals; with the fact missing the test
+/// is unknown, and comparing money of two currencies is still an error with
+/// the constant on either side.
+#[test]
+fn a_comparison_reads_the_same_with_the_constant_on_either_side() {
+    let ops = [
+        ("<", ">"),
+        ("<=", ">="),
+        (">", "<"),
+        (">=", "<="),
+        ("==", "=="),
+        ("!=", "!="),
+    ];
+    for (op, mirrored) in ops {
+        let policy = format!(
+            r#"
+fact years : integer
+verdict left : bool {{
+  default false cite act "Art. 20" provenance reading
+  rule left_holds when years {op} 3 cite act "Art. 20(1)" provenance text
+}}
+verdict right : bool {{
+  default false cite act "Art. 20" provenance reading
+  rule right_holds when 3 {mirrored} years cite act "Art. 20(1)" provenance text
+}}
+verdict decimal : bool {{
+  default false cite act "Art. 20" provenance reading
+  rule decimal_holds when 3.0 {mirrored} years cite act "Art. 20(1)" provenance text
+}}"#
+        );
+        for years in [2, 3, 4] {
+            let case = format!(r#"{{"as_of": "2020-01-01", "facts": {{"years": {years}}}}}"#);
+            let expected = match op {
+                "<" => years < 3,
+                "<=" => years <= 3,
+                ">" => years > 3,
+                ">=" => years >= 3,
+                "==" => years == 3,
+                _ => years != 3,
+            }
+            .to_string();
+            for name in ["left", "right", "decimal"] {
+                assert_eq!(
+                    verdict(&policy, &case, name),
+                    expected,
+                    "`{name}` with `years {op} 3` and years = {years}"
+                );
+            }
+        }
+        let missing = r#"{"as_of": "2020-01-01", "facts": {}}"#;
+        for name in ["left", "right", "decimal"] {
+            assert_eq!(
+                verdict(&policy, missing, name),
+                "undetermined",
+                "{name} {op}"
+            );
+        }
+    }
+    let money = r#"
+fact paid : money
+verdict small : bool {
+  default false cite act "Art. 1" provenance reading
+  rule under when USD 10 > paid cite act "Art. 1" provenance text
+}"#;
+    let err = evaluate(
+        money,
+        r#"{"as_of": "2020-01-01", "facts": {"paid": "KRW 1"}}"#,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("`USD`"), "{err}");
+}
+
 #[test]
 fn numbers_mix_integers_and_decimals_through_if_and_negation() {
     let policy = r#"
