@@ -26,8 +26,8 @@ pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// The longest name, in bytes.
 pub const MAX_NAME_BYTES: usize = 256;
 
-/// Checks the limits on `text`.
-pub(crate) fn check(file: FileId, text: &str) -> Result<(), ParseError> {
+/// Checks the limits on `text`; returns the deepest nesting found.
+pub(crate) fn check(file: FileId, text: &str) -> Result<usize, ParseError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ParseError::Limit {
             span: Span::new(file, MAX_FILE_BYTES, MAX_FILE_BYTES),
@@ -41,6 +41,7 @@ pub(crate) fn check(file: FileId, text: &str) -> Result<(), ParseError> {
     // One count per open bracket level; the outermost level is the bottom.
     let mut levels: Vec<usize> = vec![0];
     let mut depth = 0usize;
+    let mut deepest = 0usize;
     for (token, range) in tokens::tokens(text) {
         match token {
             Token::Ident if range.len() > MAX_NAME_BYTES => {
@@ -77,6 +78,7 @@ pub(crate) fn check(file: FileId, text: &str) -> Result<(), ParseError> {
             }
             _ => {}
         }
+        deepest = deepest.max(depth);
         if depth > MAX_NESTING {
             return Err(ParseError::Limit {
                 span: Span::new(file, range.start, range.end),
@@ -87,7 +89,7 @@ pub(crate) fn check(file: FileId, text: &str) -> Result<(), ParseError> {
             });
         }
     }
-    Ok(())
+    Ok(deepest)
 }
 
 /// Tokens that make the syntax tree one level deeper.

@@ -49,9 +49,13 @@ pub use tokens::{highlight, Token};
 /// literals and repeated clauses.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, ParseErrors> {
     // Before pest and every later phase recurse over the text.
-    limits::check(file.id, &file.text)?;
+    let nesting = limits::check(file.id, &file.text)?;
     let mut pairs = RefugeParser::parse(Rule::file, &file.text).map_err(|error| {
-        let error = with_expected_tokens(&file.text, error);
+        let error = if nesting <= DETAIL_MAX_NESTING {
+            with_expected_tokens(&file.text, error)
+        } else {
+            error
+        };
         ParseError::from_pest(&error, file.id, &file.text)
     })?;
     let mut builder = to_ast::Builder::new(file);
@@ -71,11 +75,23 @@ pub fn parse(file: &SourceFile) -> Result<ast::Module, ParseErrors> {
     }
 }
 
+/// The deepest nesting (as [`limits`] counts it) at which a syntax error is
+/// explained with pest's detailed tracking ([`with_expected_tokens`]).
+///
+/// The tracking records the stack of rules behind every attempt at the
+/// farthest position reached, so its cost grows with the text's length times
+/// its nesting: a 1.3 KB policy of `if` chains nested in set literals took a
+/// second and 200 MB (found by fuzzing). Deeper text gets the plain error,
+/// which names the same place and the constructs expected there, without the
+/// expected punctuation. The built-in policies nest at most half as deep (a
+/// test keeps it so).
+const DETAIL_MAX_NESTING: usize = 24;
+
 /// Parses `text` again with pest's detailed error tracking, which is how
 /// "expected `}`" is known (punctuation is not a grammar rule of its own).
 ///
-/// Tracking doubles the cost of a parse, so it is only switched on to explain
-/// an error. The switch is process-wide: the lock keeps two explanations from
+/// Tracking doubles the cost of a parse (and more for nested text: see
+/// [`DETAIL_MAX_NESTING`]), so it is only switched on to explain an error. The switch is process-wide: the lock keeps two explanations from
 /// switching it off under each other, and a parse that runs meanwhile merely
 /// tracks more than it needs.
 fn with_expected_tokens(text: &str, first: pest::error::Error<Rule>) -> pest::error::Error<Rule> {
