@@ -70,6 +70,24 @@ impl<T: Trace> Run<'_, T> {
         }
     }
 
+    /// A fused comparison of a fact or definition with a constant (the op at
+    /// `ix`), tested on the value in place.
+    #[inline(always)]
+    fn leaf_cmp(
+        &mut self,
+        ix: Ix,
+        fact: Leaf,
+        op: CmpOp,
+        value: &Value,
+        flipped: bool,
+    ) -> Result<Option<bool>, Fail> {
+        let span = self.plan.span(ix);
+        self.leaf(fact, |v| {
+            let (a, b) = if flipped { (value, v) } else { (v, value) };
+            cmp_holds(op, a, b, span)
+        })
+    }
+
     /// [`Run::holds`], with the commonest operands (facts and definitions
     /// already evaluated) handled without a call.
     #[inline(always)]
@@ -85,6 +103,12 @@ impl<T: Trace> Run<'_, T> {
                 value,
                 negate,
             }) => self.leaf(*fact, |v| Ok((v == value) != *negate)),
+            Some(Op::FactCmp {
+                fact,
+                op,
+                value,
+                flipped,
+            }) => self.leaf_cmp(ix, *fact, *op, value, *flipped),
             _ => self.holds(ix),
         }
     }
@@ -159,13 +183,7 @@ impl<T: Trace> Run<'_, T> {
                 op,
                 value,
                 flipped,
-            } => {
-                let span = plan.span(ix);
-                self.leaf(*fact, |v| {
-                    let (a, b) = if *flipped { (value, v) } else { (v, value) };
-                    cmp_holds(*op, a, b, span)
-                })?
-            }
+            } => self.leaf_cmp(ix, *fact, *op, value, *flipped)?,
             Op::FactIn { fact, bits } => self.leaf(*fact, |v| match v {
                 Value::Enum(_, v) => Ok(1u128.checked_shl(*v).is_some_and(|bit| bits & bit != 0)),
                 _ => Err(arith_err("operands of unexpected types", plan.span(ix))),
