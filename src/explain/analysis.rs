@@ -28,7 +28,7 @@
 
 use super::Evaluation;
 use crate::eval::graph::{Decided, DiscretionState, Node, ReadOf, RuleEntry, Span32, Undetermined};
-use crate::ir::{Citation, DefId, FactId, Program, RuleId, TableId};
+use crate::ir::{Citation, DefId, ExprKind, FactId, Program, RuleId, TableId};
 use crate::value::Value;
 
 /// Whether a step makes the outcome or rules a competitor out.
@@ -245,15 +245,20 @@ fn push_cite<'p>(out: &mut Vec<&'p Citation>, c: &'p Citation) {
 struct Walker<'e, 'a> {
     e: &'e Evaluation<'a>,
     out: Explained,
-    /// Per node and role: visited.
-    seen: Vec<[bool; 2]>,
-    pending_seen: Vec<bool>,
+    /// Per node: which of the `SEEN_*` walks have visited it, and whether it
+    /// is in `out.nodes` (`LISTED`).
+    seen: Vec<u8>,
 }
 
-fn role_index(role: Role) -> usize {
+const SEEN_SUPPORT: u8 = 1;
+const SEEN_EXCLUSION: u8 = 2;
+const SEEN_PENDING: u8 = 4;
+const LISTED: u8 = 8;
+
+fn role_flag(role: Role) -> u8 {
     match role {
-        Role::Support => 0,
-        Role::Exclusion => 1,
+        Role::Support => SEEN_SUPPORT,
+        Role::Exclusion => SEEN_EXCLUSION,
     }
 }
 
@@ -286,16 +291,39 @@ impl<'e, 'a> Walker<'e, 'a> {
             .is_some_and(|r| r.value.is_some())
     }
 
-    /// The value a rule gives, if known (evaluated, or a constant).
-    fn value_of(&self, entry: &RuleEntry) -> Option<Value> {
-        entry.value.clone().or_else(|| {
-            self.program()
+    /// Whether a rule gives `value` (as evaluated, or as a constant).
+    fn gives(&self, entry: &RuleEntry, value: &Value) -> bool {
+        match &entry.value {
+            Some(v) => v == value,
+            None => self
+                .program()
                 .rules
-                .get(entry.rule.index())?
-                .value
-                .as_ref()
-                .and_then(crate::eval::constant)
-        })
+                .get(entry.rule.index())
+                .and_then(|r| r.value.as_ref())
+                .is_some_and(|expr| match &expr.kind {
+                    // Compared where it lies: no copy of the constant.
+                    ExprKind::Const(v) => v == value,
+                    _ => crate::eval::constant(expr).is_some_and(|v| v == *value),
+                }),
+        }
+    }
+
+    /// Marks a node visited by one walk; false if it already was.
+    fn visit(&mut self, index: usize, flag: u8) -> bool {
+        match self.seen.get_mut(index) {
+            Some(flags) if *flags & flag == 0 => {
+                *flags |= flag;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Lists a node on the derivation, once.
+    fn list(&mut self, index: usize) {
+        if self.visit(index, LISTED) {
+            self.out.nodes.push(index);
+        }
     }
 
     fn apply(&mut self, a: Applied, role: Role) {
@@ -310,22 +338,15 @@ impl<'e, 'a> Walker<'e, 'a> {
 
     /// The decisive derivation of a decided node.
     fn justify(&mut self, index: usize, role: Role) {
-        match self
-            .seen
-            .get_mut(index)
-            .and_then(|flags| flags.get_mut(role_index(role)))
-        {
-            Some(flag) if !*flag => *flag = true,
-            _ => return,
+        if !self.visit(index, role_flag(role)) {
+            return;
         }
         let Some(node) = self.node(index) else {
             return;
         };
-        if !self.out.nodes.contains(&index) {
-            self.out.nodes.push(index);
-        }
+        self.list(index);
         let entries = self.entries(node);
-        let value = node.value.clone();
+        let value = node.value.as_ref();
         match node.decided {
             Decided::Rules => {
                 for entry in entries {
@@ -350,7 +371,7 @@ impl<'e, 'a> Walker<'e, 'a> {
                 self.walk(entry.value_reads, role, Via::Rule(entry.rule), true);
                 continue;
             }
-            if value.is_some() && self.value_of(entry) == value {
+            if value.is_some_and(|v| self.gives(entry, v)) {
                 continue;
             }
             self.exclude(node, entry, role);
@@ -486,9 +507,8 @@ impl<'e, 'a> Walker<'e, 'a> {
 
     /// The missing facts an undetermined node waits on.
     fn pending(&mut self, index: usize) {
-        match self.pending_seen.get_mut(index) {
-            Some(seen) if !*seen => *seen = true,
-            _ => return,
+        if !self.visit(index, SEEN_PENDING) {
+            return;
         }
         let Some(node) = self.node(index) else {
             return;
@@ -524,9 +544,7 @@ impl<'e, 'a> Walker<'e, 'a> {
         ) {
             self.wait(node.default_reads, Via::Default(node.def));
         }
-        if !self.out.nodes.contains(&index) {
-            self.out.nodes.push(index);
-        }
+        self.list(index);
     }
 
     /// A rule that may apply: what its applicability and value wait on.
@@ -588,8 +606,7 @@ pub(crate) fn explain(e: &Evaluation<'_>, def: DefId) -> Explained {
     let mut walker = Walker {
         e,
         out: Explained::default(),
-        seen: vec![[false; 2]; n],
-        pending_seen: vec![false; n],
+        seen: vec![0; n],
     };
     if let Some(index) = e.graph.node_of(def) {
         match e.graph.nodes().get(index).map(|n| n.decided) {
