@@ -14,7 +14,7 @@
 use super::analysis::{Applied, Explained, Via};
 use super::words::{self, RuleStatus};
 use super::{Evaluation, Outcome};
-use crate::eval::graph::{Decided, DiscretionState, Node, ReadEntry, ReadOf, Span32};
+use crate::eval::graph::{self, Decided, DiscretionState, Node, ReadEntry, ReadOf, Span32};
 use crate::ir::{DefId, FactId, Program, RuleKind};
 use crate::value::Value;
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -33,7 +33,7 @@ struct Doc<'a> {
     case: Option<&'a str>,
     as_of: String,
     verdicts: Vec<VerdictJson<'a>>,
-    nodes: Vec<NodeJson<'a>>,
+    nodes: NodesJson<'a, 'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     missing: Vec<MissingJson<'a>>,
 }
@@ -117,35 +117,157 @@ struct MissingJson<'a> {
     waiting: Vec<ViaJson>,
 }
 
-#[derive(Serialize)]
-struct NodeJson<'a> {
-    definition: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<ValueJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decided: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    rules: Vec<RuleJson<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    default_reads: Vec<ReadJson<'a>>,
+/// The nodes, serialised straight from the graph's arenas (nothing is
+/// collected first).
+struct NodesJson<'e, 'a> {
+    e: &'e Evaluation<'a>,
 }
 
-#[derive(Serialize)]
-struct RuleJson<'a> {
-    rule: usize,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<ValueJson<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    reads: Vec<ReadJson<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    value_reads: Vec<ReadJson<'a>>,
+impl Serialize for NodesJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let nodes = self.e.graph.nodes();
+        let mut seq = serializer.serialize_seq(Some(nodes.len()))?;
+        for node in nodes {
+            seq.serialize_element(&NodeJson { e: self.e, node })?;
+        }
+        seq.end()
+    }
+}
+
+/// One node: `{definition, value?, decided?, rules?, default_reads?}`.
+struct NodeJson<'e, 'a> {
+    e: &'e Evaluation<'a>,
+    node: &'e Node,
+}
+
+impl Serialize for NodeJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (e, node) = (self.e, self.node);
+        let p = e.program;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("definition", &node.def.index())?;
+        if let Some(value) = &node.value {
+            map.serialize_entry("value", &ValueJson::new(p, value))?;
+        }
+        match node.decided {
+            Decided::Rules => map.serialize_entry("decided", "rules")?,
+            Decided::Default => map.serialize_entry("decided", "default")?,
+            Decided::Undetermined(_) => {}
+        }
+        let rules = e.graph.rules_of(node);
+        if !rules.is_empty() {
+            map.serialize_entry("rules", &RulesJson { e, rules })?;
+        }
+        if !node.default_reads.is_empty() {
+            map.serialize_entry("default_reads", &ReadsJson::new(e, node.default_reads))?;
+        }
+        map.end()
+    }
+}
+
+/// A node's rule entries: `{rule, status, value?, reads?, value_reads?}`.
+struct RulesJson<'e, 'a> {
+    e: &'e Evaluation<'a>,
+    rules: &'e [graph::RuleEntry],
+}
+
+impl Serialize for RulesJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let e = self.e;
+        let mut seq = serializer.serialize_seq(Some(self.rules.len()))?;
+        for r in self.rules {
+            seq.serialize_element(&RuleJson { e, r })?;
+        }
+        seq.end()
+    }
+}
+
+struct RuleJson<'e, 'a> {
+    e: &'e Evaluation<'a>,
+    r: &'e graph::RuleEntry,
+}
+
+impl Serialize for RuleJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (e, r) = (self.e, self.r);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("rule", &r.rule.index())?;
+        map.serialize_entry("status", RuleStatus::of(r).as_str())?;
+        if let Some(value) = &r.value {
+            map.serialize_entry("value", &ValueJson::new(e.program, value))?;
+        }
+        if !r.condition_reads.is_empty() {
+            map.serialize_entry("reads", &ReadsJson::new(e, r.condition_reads))?;
+        }
+        if !r.value_reads.is_empty() {
+            map.serialize_entry("value_reads", &ReadsJson::new(e, r.value_reads))?;
+        }
+        map.end()
+    }
+}
+
+/// The reads of a range, each thing read once (decisive if any read of it
+/// was), in order of first read.
+struct ReadsJson<'e, 'a> {
+    e: &'e Evaluation<'a>,
+    reads: &'e [ReadEntry],
+}
+
+impl<'e, 'a> ReadsJson<'e, 'a> {
+    fn new(e: &'e Evaluation<'a>, range: Span32) -> Self {
+        ReadsJson {
+            e,
+            reads: e.graph.reads(range),
+        }
+    }
+
+    /// Whether two reads are written as the same thing.
+    fn same(&self, a: &ReadOf, b: &ReadOf) -> bool {
+        let graph = &self.e.graph;
+        match (a, b) {
+            (ReadOf::Fact(x), ReadOf::Fact(y)) => x == y,
+            (ReadOf::Def(x), ReadOf::Def(y)) => graph.node_of(*x) == graph.node_of(*y),
+            (
+                ReadOf::Row {
+                    table: t1,
+                    row: r1,
+                    keys: k1,
+                },
+                ReadOf::Row {
+                    table: t2,
+                    row: r2,
+                    keys: k2,
+                },
+            ) => t1 == t2 && r1 == r2 && graph.keys(*k1) == graph.keys(*k2),
+            (ReadOf::AsOf, ReadOf::AsOf) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for ReadsJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let reads = self.reads;
+        let mut seq = serializer.serialize_seq(None)?;
+        for (i, r) in reads.iter().enumerate() {
+            let (before, from) = reads.split_at(i);
+            if before.iter().any(|x| self.same(&x.of, &r.of)) {
+                continue;
+            }
+            let decisive = from.iter().any(|x| x.mark && self.same(&x.of, &r.of));
+            seq.serialize_element(&ReadJson {
+                of: read_of(self.e, r),
+                decisive,
+            })?;
+        }
+        seq.end()
+    }
 }
 
 /// A read: a decisive read of a fact is written as its path, of another
 /// definition as its node's index; anything else as an object.
-struct ReadJson<'a> {
-    of: ReadOfJson<'a>,
+struct ReadJson<'e> {
+    of: ReadOfJson<'e>,
     decisive: bool,
 }
 
@@ -176,15 +298,30 @@ impl Serialize for ReadJson<'_> {
     }
 }
 
-#[derive(PartialEq)]
-enum ReadOfJson<'a> {
-    Fact(&'a str),
-    Setting(&'a str),
+/// The key values of a table read.
+struct KeysJson<'e> {
+    program: &'e Program,
+    keys: &'e [Value],
+}
+
+impl Serialize for KeysJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.keys.len()))?;
+        for k in self.keys {
+            seq.serialize_element(&ValueJson::new(self.program, k))?;
+        }
+        seq.end()
+    }
+}
+
+enum ReadOfJson<'e> {
+    Fact(&'e str),
+    Setting(&'e str),
     Node(Option<usize>),
     Row {
         table: usize,
         index: Option<u32>,
-        keys: Vec<ValueJson<'a>>,
+        keys: KeysJson<'e>,
     },
     AsOf,
 }
@@ -227,7 +364,10 @@ impl Serialize for ValueJson<'_> {
             Value::Enum(e, v) => serializer.serialize_str(crate::ir::variant_name(p, *e, *v)),
             Value::Set(e, bits) => {
                 let mut seq = serializer.serialize_seq(Some(bits.count_ones() as usize))?;
-                for v in (0..128u32).filter(|v| bits & (1u128 << v) != 0) {
+                let mut rest = *bits;
+                while rest != 0 {
+                    let v = rest.trailing_zeros();
+                    rest &= rest - 1;
                     seq.serialize_element(crate::ir::variant_name(p, *e, v))?;
                 }
                 seq.end()
@@ -240,8 +380,11 @@ impl Serialize for ValueJson<'_> {
 /// in sorted order, serialised straight to the output.
 pub(crate) struct FactsJson<'a> {
     program: &'a Program,
-    /// Path segments and values, sorted by path, each path once.
-    entries: Vec<(Vec<&'a str>, &'a Value)>,
+    /// Dotted paths and values, sorted by path, each path once. A `.` sorts
+    /// before every character a name may hold, so sorting the paths as text
+    /// sorts them segment by segment, and the facts of one record are
+    /// adjacent.
+    entries: Vec<(&'a str, &'a Value)>,
 }
 
 impl<'a> FactsJson<'a> {
@@ -250,13 +393,13 @@ impl<'a> FactsJson<'a> {
         case: &'a crate::case::Case,
         facts: impl Iterator<Item = FactId>,
     ) -> Self {
-        let mut entries: Vec<(Vec<&'a str>, &'a Value)> = facts
+        let mut entries: Vec<(&'a str, &'a Value)> = facts
             .filter_map(|f| {
                 let info = program.facts.get(f.index())?;
-                Some((info.path.split('.').collect(), case.fact(f)?))
+                Some((info.path.as_str(), case.fact(f)?))
             })
             .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         entries.dedup_by(|a, b| a.0 == b.0);
         FactsJson { program, entries }
     }
@@ -266,39 +409,54 @@ impl<'a> FactsJson<'a> {
     }
 }
 
-/// The entries of one level: those sharing the first `depth` segments.
+/// The segment of a dotted path that starts at byte `offset`, and whether
+/// it is the last.
+fn segment(path: &str, offset: usize) -> Option<(&str, bool)> {
+    let rest = path.get(offset..)?;
+    Some(match rest.bytes().position(|b| b == b'.') {
+        Some(end) => (rest.get(..end)?, false),
+        None => (rest, true),
+    })
+}
+
+/// The entries of one level: those sharing their first segments, which end
+/// at byte `offset` (the same for every entry of the level).
 struct Level<'f, 'a> {
     program: &'a Program,
-    entries: &'f [(Vec<&'a str>, &'a Value)],
-    depth: usize,
+    entries: &'f [(&'a str, &'a Value)],
+    offset: usize,
 }
 
 impl Serialize for Level<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         let mut rest = self.entries;
-        while let Some((first, _)) = rest.first() {
-            let Some(&key) = first.get(self.depth) else {
+        while let Some((first, value)) = rest.first() {
+            let Some((key, last)) = segment(first, self.offset) else {
                 rest = rest.get(1..).unwrap_or(&[]);
                 continue;
             };
+            let end = self.offset + key.len();
             let n = rest
                 .iter()
-                .take_while(|(path, _)| path.get(self.depth) == Some(&key))
+                .take_while(|(path, _)| {
+                    let path = path.as_bytes();
+                    path.get(self.offset..end) == Some(key.as_bytes())
+                        && path.get(end).is_none_or(|&b| b == b'.')
+                })
                 .count();
             let (group, tail) = rest.split_at(n.min(rest.len()));
-            match group {
-                [(path, value)] if path.len() == self.depth + 1 => {
-                    map.serialize_entry(key, &ValueJson::new(self.program, value))?;
-                }
-                _ => map.serialize_entry(
+            if last && group.len() == 1 {
+                map.serialize_entry(key, &ValueJson::new(self.program, value))?;
+            } else {
+                map.serialize_entry(
                     key,
                     &Level {
                         program: self.program,
                         entries: group,
-                        depth: self.depth + 1,
+                        offset: self.offset + key.len() + 1,
                     },
-                )?,
+                )?;
             }
             rest = tail;
         }
@@ -311,14 +469,10 @@ impl Serialize for FactsJson<'_> {
         Level {
             program: self.program,
             entries: &self.entries,
-            depth: 0,
+            offset: 0,
         }
         .serialize(serializer)
     }
-}
-
-fn value_json<'a>(p: &'a Program, v: Option<&'a Value>) -> Option<ValueJson<'a>> {
-    v.map(|v| ValueJson::new(p, v))
 }
 
 fn via_json(via: Via) -> ViaJson {
@@ -337,37 +491,17 @@ fn fact_read(p: &Program, f: FactId) -> ReadOfJson<'_> {
     }
 }
 
-/// The reads of a range, each thing read once (decisive if any read of it
-/// was).
-fn reads_json<'a>(e: &'a Evaluation<'a>, range: Span32) -> Vec<ReadJson<'a>> {
-    let p = e.program;
-    let mut out: Vec<ReadJson> = Vec::new();
-    for r in e.graph.reads(range) {
-        let of = read_of(e, p, r);
-        match out.iter_mut().find(|x| x.of == of) {
-            Some(seen) => seen.decisive |= r.mark,
-            None => out.push(ReadJson {
-                of,
-                decisive: r.mark,
-            }),
-        }
-    }
-    out
-}
-
-fn read_of<'a>(e: &'a Evaluation<'a>, p: &'a Program, r: &ReadEntry) -> ReadOfJson<'a> {
+fn read_of<'e>(e: &'e Evaluation<'_>, r: &ReadEntry) -> ReadOfJson<'e> {
     match r.of {
-        ReadOf::Fact(f) => fact_read(p, f),
+        ReadOf::Fact(f) => fact_read(e.program, f),
         ReadOf::Def(d) => ReadOfJson::Node(e.graph.node_of(d)),
         ReadOf::Row { table, row, keys } => ReadOfJson::Row {
             table: table.index(),
             index: row,
-            keys: e
-                .graph
-                .keys(keys)
-                .iter()
-                .map(|k| ValueJson::new(p, k))
-                .collect(),
+            keys: KeysJson {
+                program: e.program,
+                keys: e.graph.keys(keys),
+            },
         },
         ReadOf::AsOf => ReadOfJson::AsOf,
     }
@@ -516,32 +650,6 @@ fn discretion_status(state: DiscretionState) -> &'static str {
     }
 }
 
-fn node_json<'a>(e: &'a Evaluation<'a>, node: &'a Node) -> NodeJson<'a> {
-    let p = e.program;
-    NodeJson {
-        definition: node.def.index(),
-        value: value_json(p, node.value.as_ref()),
-        decided: match node.decided {
-            Decided::Rules => Some("rules"),
-            Decided::Default => Some("default"),
-            Decided::Undetermined(_) => None,
-        },
-        rules: e
-            .graph
-            .rules_of(node)
-            .iter()
-            .map(|r| RuleJson {
-                rule: r.rule.index(),
-                status: RuleStatus::of(r).as_str(),
-                value: value_json(p, r.value.as_ref()),
-                reads: reads_json(e, r.condition_reads),
-                value_reads: reads_json(e, r.value_reads),
-            })
-            .collect(),
-        default_reads: reads_json(e, node.default_reads),
-    }
-}
-
 impl Evaluation<'_> {
     fn document(&self) -> Doc<'_> {
         let mut missing = Missing::default();
@@ -559,12 +667,7 @@ impl Evaluation<'_> {
             case: self.description(),
             as_of: self.as_of(),
             verdicts,
-            nodes: self
-                .graph
-                .nodes()
-                .iter()
-                .map(|n| node_json(self, n))
-                .collect(),
+            nodes: NodesJson { e: self },
             missing: missing.list.into_iter().map(|(_, m)| m).collect(),
         }
     }
