@@ -996,14 +996,12 @@ impl Value {
             Value::Set(e, bits) => {
                 let mut out = String::from("{");
                 let mut first = true;
-                for v in 0..128u32 {
-                    if bits & (1u128 << v) != 0 {
-                        if !first {
-                            out.push_str(", ");
-                        }
-                        first = false;
-                        out.push_str(variant_name(program, *e, v));
+                for v in crate::value::set_members(*bits) {
+                    if !first {
+                        out.push_str(", ");
                     }
+                    first = false;
+                    out.push_str(variant_name(program, *e, v));
                 }
                 out.push('}');
                 out
@@ -1024,8 +1022,7 @@ impl Value {
             Value::Text(t) => J::String(t.to_string()),
             Value::Enum(e, v) => J::String(variant_name(program, *e, *v).to_string()),
             Value::Set(e, bits) => J::Array(
-                (0..128u32)
-                    .filter(|v| bits & (1u128 << v) != 0)
+                crate::value::set_members(*bits)
                     .map(|v| J::String(variant_name(program, *e, v).to_string()))
                     .collect(),
             ),

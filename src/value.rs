@@ -68,6 +68,26 @@ pub enum Value {
     Set(EnumId, u128),
 }
 
+/// The variant indexes of a set value's bits, in increasing order, found
+/// bit by bit rather than by testing all 128.
+///
+/// ```
+/// use refuge::value::set_members;
+/// let bits = (1u128 << 127) | 0b1010_0001;
+/// assert_eq!(set_members(bits).collect::<Vec<_>>(), [0, 5, 7, 127]);
+/// assert_eq!(set_members(0).count(), 0);
+/// ```
+pub fn set_members(bits: u128) -> impl Iterator<Item = u32> {
+    let mut rest = bits;
+    std::iter::from_fn(move || {
+        let v = rest.trailing_zeros();
+        (rest != 0).then(|| {
+            rest &= rest.wrapping_sub(1);
+            v
+        })
+    })
+}
+
 /// `10 years`, `1 year 6 months`, `30 days`.
 pub fn display_duration(d: Duration) -> String {
     let mut parts = Vec::new();
