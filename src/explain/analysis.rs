@@ -146,6 +146,28 @@ pub struct Explained {
 }
 
 impl Explained {
+    /// Empties every list, keeping the memory.
+    fn clear(&mut self) {
+        let Explained {
+            applied,
+            applied_in_exclusion,
+            considered,
+            facts,
+            as_of_decisive,
+            discretions,
+            pending,
+            nodes,
+        } = self;
+        applied.clear();
+        applied_in_exclusion.clear();
+        considered.clear();
+        facts.clear();
+        *as_of_decisive = false;
+        discretions.clear();
+        pending.clear();
+        nodes.clear();
+    }
+
     /// The citations the outcome rests on: of the rules, defaults and rows
     /// applied in the support role, de-duplicated, in derivation order.
     pub fn rests_on<'p>(&self, program: &'p Program) -> Vec<&'p Citation> {
@@ -242,12 +264,12 @@ fn push_cite<'p>(out: &mut Vec<&'p Citation>, c: &'p Citation) {
 }
 
 /// Walks the graph from one verdict.
-struct Walker<'e, 'a> {
+struct Walker<'w, 'e, 'a> {
     e: &'e Evaluation<'a>,
-    out: Explained,
+    out: &'w mut Explained,
     /// Per node: which of the `SEEN_*` walks have visited it, and whether it
     /// is in `out.nodes` (`LISTED`).
-    seen: Vec<u8>,
+    seen: &'w mut Vec<u8>,
 }
 
 const SEEN_SUPPORT: u8 = 1;
@@ -262,7 +284,7 @@ fn role_flag(role: Role) -> u8 {
     }
 }
 
-impl<'e, 'a> Walker<'e, 'a> {
+impl<'e, 'a> Walker<'_, 'e, 'a> {
     fn program(&self) -> &'a Program {
         self.e.program
     }
@@ -602,12 +624,23 @@ impl<'e, 'a> Walker<'e, 'a> {
 
 /// Explains one verdict of an evaluation.
 pub(crate) fn explain(e: &Evaluation<'_>, def: DefId) -> Explained {
-    let n = e.graph.nodes().len();
-    let mut walker = Walker {
-        e,
-        out: Explained::default(),
-        seen: vec![0; n],
-    };
+    let mut out = Explained::default();
+    explain_into(e, def, &mut out, &mut Vec::new());
+    out
+}
+
+/// Explains one verdict into `out`, reusing its memory and `seen`'s (for
+/// explaining the verdicts of an evaluation in turn).
+pub(crate) fn explain_into(
+    e: &Evaluation<'_>,
+    def: DefId,
+    out: &mut Explained,
+    seen: &mut Vec<u8>,
+) {
+    out.clear();
+    seen.clear();
+    seen.resize(e.graph.nodes().len(), 0);
+    let mut walker = Walker { e, out, seen };
     if let Some(index) = e.graph.node_of(def) {
         match e.graph.nodes().get(index).map(|n| n.decided) {
             Some(Decided::Undetermined(_)) => walker.pending(index),
@@ -623,5 +656,4 @@ pub(crate) fn explain(e: &Evaluation<'_>, def: DefId) -> Explained {
             }
         }
     }
-    walker.out
 }
