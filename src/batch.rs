@@ -25,7 +25,6 @@
 
 use crate::case::{load_case, Case, CaseFormat, Schema};
 use crate::eval::{Derivation, Engine, EvalError, Options, Scratch};
-use crate::explain::Evaluation;
 use crate::ir::Program;
 use crate::value::Value;
 use std::io::Write as _;
@@ -227,26 +226,15 @@ impl<'p> Batch<'p> {
         };
         // Writing to memory cannot fail; the documents serialise only
         // strings, numbers, lists and maps with string keys.
-        let _ = match self.output {
-            Output::Full => evaluation.write_json(&mut *out),
-            _ => write_verdicts(&evaluation, &mut *out),
-        };
+        match self.output {
+            Output::Full => evaluation.append_json_line(out),
+            _ => {
+                let _ = evaluation.write_verdicts_json(&mut *out);
+            }
+        }
         worker.graph = Some(evaluation.into_derivation());
         Ok(status)
     }
-}
-
-/// `{"verdicts": […]}` for [`Output::Verdicts`].
-fn write_verdicts(e: &Evaluation<'_>, out: &mut Vec<u8>) -> std::io::Result<()> {
-    out.extend_from_slice(b"{\"verdicts\":[");
-    for (i, &def) in e.verdict_ids().iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        e.write_verdict_json(def, &mut *out)?;
-    }
-    out.extend_from_slice(b"]}");
-    Ok(())
 }
 
 /// `{"line":N,"error":[…]}` and a newline.
@@ -280,7 +268,7 @@ pub fn write_value(out: &mut Vec<u8>, program: &Program, value: &Value) {
         Value::Set(e, bits) => {
             out.push(b'[');
             let mut first = true;
-            for v in (0..128u32).filter(|v| bits & (1u128 << v) != 0) {
+            for v in crate::value::set_members(*bits) {
                 if !first {
                     out.push(b',');
                 }

@@ -11,9 +11,10 @@
 //! by their path, as a case file writes them; nodes by their index in
 //! `nodes`.
 
-use super::analysis::{Applied, Explained, Via};
+use super::analysis::{self, Applied, Explained, Via};
 use super::words::{self, RuleStatus};
 use super::{Evaluation, Outcome};
+use crate::batch::{json_str, write_value};
 use crate::eval::graph::{self, Decided, DiscretionState, Node, ReadEntry, ReadOf, Span32};
 use crate::ir::{DefId, FactId, Program, RuleKind};
 use crate::value::Value;
@@ -364,10 +365,7 @@ impl Serialize for ValueJson<'_> {
             Value::Enum(e, v) => serializer.serialize_str(crate::ir::variant_name(p, *e, *v)),
             Value::Set(e, bits) => {
                 let mut seq = serializer.serialize_seq(Some(bits.count_ones() as usize))?;
-                let mut rest = *bits;
-                while rest != 0 {
-                    let v = rest.trailing_zeros();
-                    rest &= rest - 1;
+                for v in crate::value::set_members(*bits) {
                     seq.serialize_element(crate::ir::variant_name(p, *e, v))?;
                 }
                 seq.end()
@@ -653,11 +651,12 @@ fn discretion_status(state: DiscretionState) -> &'static str {
 impl Evaluation<'_> {
     fn document(&self) -> Doc<'_> {
         let mut missing = Missing::default();
+        let (mut x, mut seen) = (Explained::default(), Vec::new());
         let verdicts = self
             .verdict_ids()
             .iter()
             .map(|&d| {
-                let x = self.explain(d);
+                analysis::explain_into(self, d, &mut x, &mut seen);
                 verdict_json(self, d, &x, &mut missing)
             })
             .collect();
@@ -680,13 +679,50 @@ impl Evaluation<'_> {
 
     /// Compact JSON on one line (for batches).
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(&self.document())
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        let mut out = Vec::new();
+        self.append_json_line(&mut out);
+        String::from_utf8(out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
     /// Writes compact JSON straight to a writer.
-    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer(out, &self.document()).map_err(std::io::Error::other)
+    pub fn write_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
+        let mut line = Vec::new();
+        self.append_json_line(&mut line);
+        out.write_all(&line)
+    }
+
+    /// Appends the compact JSON to `out`: the same bytes as serde's compact
+    /// form of the document (a test checks it over the corpus), with the
+    /// nodes, most of a document, written straight from the graph
+    /// ([`write_nodes`]) rather than through serde.
+    pub(crate) fn append_json_line(&self, out: &mut Vec<u8>) {
+        let doc = self.document();
+        // Writing to a `Vec` cannot fail, and the document serialises only
+        // strings, numbers, lists and maps with string keys.
+        out.extend_from_slice(b"{\"schema\":");
+        json_str(out, doc.schema);
+        out.extend_from_slice(b",\"program\":");
+        json_str(out, doc.program);
+        out.extend_from_slice(b",\"case\":");
+        let _ = serde_json::to_writer(&mut *out, &doc.case);
+        out.extend_from_slice(b",\"as_of\":");
+        json_str(out, &doc.as_of);
+        out.extend_from_slice(b",\"verdicts\":");
+        let _ = serde_json::to_writer(&mut *out, &doc.verdicts);
+        out.extend_from_slice(b",\"nodes\":");
+        write_nodes(self, out);
+        if !doc.missing.is_empty() {
+            out.extend_from_slice(b",\"missing\":");
+            let _ = serde_json::to_writer(&mut *out, &doc.missing);
+        }
+        out.push(b'}');
+    }
+
+    /// The compact JSON as serde writes the document: the reference the
+    /// direct writer is checked against.
+    #[cfg(test)]
+    pub(crate) fn json_line_by_serde(&self) -> String {
+        serde_json::to_string(&self.document()).unwrap_or_default()
     }
 
     /// Writes one verdict compactly: its name, outcome, decisive facts (in
@@ -695,8 +731,33 @@ impl Evaluation<'_> {
     /// waits on. What `refuge eval CASES.jsonl --output verdicts` writes per
     /// verdict.
     pub fn write_verdict_json(&self, def: DefId, out: impl std::io::Write) -> std::io::Result<()> {
+        self.verdict_line(def, &self.explain(def), out)
+    }
+
+    /// Writes `{"verdicts": [...]}`: each verdict asked as
+    /// [`Evaluation::write_verdict_json`] writes it, explained in turn in
+    /// the same memory. What `refuge eval CASES.jsonl --output verdicts`
+    /// writes per case.
+    pub fn write_verdicts_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
+        let (mut x, mut seen) = (Explained::default(), Vec::new());
+        out.write_all(b"{\"verdicts\":[")?;
+        for (i, &def) in self.verdict_ids().iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            analysis::explain_into(self, def, &mut x, &mut seen);
+            self.verdict_line(def, &x, &mut out)?;
+        }
+        out.write_all(b"]}")
+    }
+
+    fn verdict_line(
+        &self,
+        def: DefId,
+        x: &Explained,
+        out: impl std::io::Write,
+    ) -> std::io::Result<()> {
         let p = self.program;
-        let x = self.explain(def);
         let line = VerdictLine {
             name: p
                 .definitions
@@ -713,6 +774,132 @@ impl Evaluation<'_> {
         };
         serde_json::to_writer(out, &line).map_err(std::io::Error::other)
     }
+}
+
+/// The nodes in compact JSON, written straight to `out`: what [`NodesJson`]
+/// serialises, byte for byte, without serde's per-key escaping (the keys and
+/// statuses are fixed words; names and values go through [`json_str`] and
+/// [`write_value`]).
+fn write_nodes(e: &Evaluation<'_>, out: &mut Vec<u8>) {
+    let p = e.program;
+    out.push(b'[');
+    for (i, node) in e.graph.nodes().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"definition\":");
+        write_int(out, node.def.index());
+        if let Some(value) = &node.value {
+            out.extend_from_slice(b",\"value\":");
+            write_value(out, p, value);
+        }
+        match node.decided {
+            Decided::Rules => out.extend_from_slice(b",\"decided\":\"rules\""),
+            Decided::Default => out.extend_from_slice(b",\"decided\":\"default\""),
+            Decided::Undetermined(_) => {}
+        }
+        let rules = e.graph.rules_of(node);
+        if !rules.is_empty() {
+            out.extend_from_slice(b",\"rules\":[");
+            for (k, r) in rules.iter().enumerate() {
+                if k > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"rule\":");
+                write_int(out, r.rule.index());
+                out.extend_from_slice(b",\"status\":");
+                json_str(out, RuleStatus::of(r).as_str());
+                if let Some(value) = &r.value {
+                    out.extend_from_slice(b",\"value\":");
+                    write_value(out, p, value);
+                }
+                if !r.condition_reads.is_empty() {
+                    out.extend_from_slice(b",\"reads\":");
+                    write_reads(&ReadsJson::new(e, r.condition_reads), out);
+                }
+                if !r.value_reads.is_empty() {
+                    out.extend_from_slice(b",\"value_reads\":");
+                    write_reads(&ReadsJson::new(e, r.value_reads), out);
+                }
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        if !node.default_reads.is_empty() {
+            out.extend_from_slice(b",\"default_reads\":");
+            write_reads(&ReadsJson::new(e, node.default_reads), out);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+/// A list of reads as [`ReadsJson`] serialises it.
+fn write_reads(reads: &ReadsJson<'_, '_>, out: &mut Vec<u8>) {
+    out.push(b'[');
+    let mut first = true;
+    for (i, r) in reads.reads.iter().enumerate() {
+        let (before, from) = reads.reads.split_at(i);
+        if before.iter().any(|x| reads.same(&x.of, &r.of)) {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        let decisive = from.iter().any(|x| x.mark && reads.same(&x.of, &r.of));
+        match (read_of(reads.e, r), decisive) {
+            (ReadOfJson::Fact(path), true) => json_str(out, path),
+            (ReadOfJson::Node(Some(i)), true) => write_int(out, i),
+            (of, decisive) => {
+                match of {
+                    ReadOfJson::Fact(path) => {
+                        out.extend_from_slice(b"{\"fact\":");
+                        json_str(out, path);
+                    }
+                    ReadOfJson::Setting(path) => {
+                        out.extend_from_slice(b"{\"setting\":");
+                        json_str(out, path);
+                    }
+                    ReadOfJson::Node(i) => {
+                        out.extend_from_slice(b"{\"node\":");
+                        match i {
+                            Some(i) => write_int(out, i),
+                            None => out.extend_from_slice(b"null"),
+                        }
+                    }
+                    ReadOfJson::Row { table, index, keys } => {
+                        out.extend_from_slice(b"{\"table\":");
+                        write_int(out, table);
+                        out.extend_from_slice(b",\"index\":");
+                        match index {
+                            Some(i) => write_int(out, i as usize),
+                            None => out.extend_from_slice(b"null"),
+                        }
+                        out.extend_from_slice(b",\"keys\":[");
+                        for (k, key) in keys.keys.iter().enumerate() {
+                            if k > 0 {
+                                out.push(b',');
+                            }
+                            write_value(out, keys.program, key);
+                        }
+                        out.push(b']');
+                    }
+                    ReadOfJson::AsOf => out.extend_from_slice(b"{\"as_of\":true"),
+                }
+                if !decisive {
+                    out.extend_from_slice(b",\"decisive\":false");
+                }
+                out.push(b'}');
+            }
+        }
+    }
+    out.push(b']');
+}
+
+fn write_int(out: &mut Vec<u8>, n: usize) {
+    // Writing to a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &n);
 }
 
 #[derive(Serialize)]

@@ -106,3 +106,47 @@ fn only_missing_facts_that_could_decide_are_listed() {
     );
     assert_eq!(missing, ["danger"]);
 }
+
+/// The compact JSON is written by hand for speed; it must be what serde
+/// writes for the same document, byte for byte, for every case of the corpus,
+/// with its own verdicts and with all of them.
+#[test]
+fn the_direct_json_writer_writes_what_serde_writes() {
+    let program = compile(&SourceMap::builtin()).map(|c| c.program).unwrap();
+    let engine = Engine::new(&program);
+    let all = Options {
+        as_of: None,
+        verdicts: program.verdicts().collect(),
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for dir in ["examples", "tests/cases"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| CaseFormat::from_path(p).is_some())
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let format = CaseFormat::from_path(&path).unwrap();
+            let Ok(case) = load_case(&program, "c", &text, format) else {
+                continue;
+            };
+            for options in [&Options::default(), &all] {
+                let Ok(e) = engine.evaluate(&case, options) else {
+                    continue;
+                };
+                assert_eq!(
+                    e.to_json_line(),
+                    e.json_line_by_serde(),
+                    "{}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} evaluations checked");
+}
