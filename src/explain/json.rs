@@ -246,20 +246,29 @@ impl<'e, 'a> ReadsJson<'e, 'a> {
     }
 }
 
-impl Serialize for ReadsJson<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<'e> ReadsJson<'e, '_> {
+    /// Each thing read once, in order of first read, decisive if any read
+    /// of it was.
+    fn distinct(&self) -> impl Iterator<Item = ReadJson<'e>> + '_ {
         let reads = self.reads;
-        let mut seq = serializer.serialize_seq(None)?;
-        for (i, r) in reads.iter().enumerate() {
+        reads.iter().enumerate().filter_map(move |(i, r)| {
             let (before, from) = reads.split_at(i);
             if before.iter().any(|x| self.same(&x.of, &r.of)) {
-                continue;
+                return None;
             }
-            let decisive = from.iter().any(|x| x.mark && self.same(&x.of, &r.of));
-            seq.serialize_element(&ReadJson {
+            Some(ReadJson {
                 of: read_of(self.e, r),
-                decisive,
-            })?;
+                decisive: from.iter().any(|x| x.mark && self.same(&x.of, &r.of)),
+            })
+        })
+    }
+}
+
+impl Serialize for ReadsJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for read in self.distinct() {
+            seq.serialize_element(&read)?;
         }
         seq.end()
     }
@@ -837,18 +846,11 @@ fn write_nodes(e: &Evaluation<'_>, out: &mut Vec<u8>) {
 /// A list of reads as [`ReadsJson`] serialises it.
 fn write_reads(reads: &ReadsJson<'_, '_>, out: &mut Vec<u8>) {
     out.push(b'[');
-    let mut first = true;
-    for (i, r) in reads.reads.iter().enumerate() {
-        let (before, from) = reads.reads.split_at(i);
-        if before.iter().any(|x| reads.same(&x.of, &r.of)) {
-            continue;
-        }
-        if !first {
+    for (i, ReadJson { of, decisive }) in reads.distinct().enumerate() {
+        if i > 0 {
             out.push(b',');
         }
-        first = false;
-        let decisive = from.iter().any(|x| x.mark && reads.same(&x.of, &r.of));
-        match (read_of(reads.e, r), decisive) {
+        match (of, decisive) {
             (ReadOfJson::Fact(path), true) => json_str(out, path),
             (ReadOfJson::Node(Some(i)), true) => write_int(out, i),
             (of, decisive) => {
