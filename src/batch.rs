@@ -224,13 +224,9 @@ impl<'p> Batch<'p> {
         } else {
             Status::Undetermined
         };
-        // Writing to memory cannot fail; the documents serialise only
-        // strings, numbers, lists and maps with string keys.
         match self.output {
             Output::Full => evaluation.append_json_line(out),
-            _ => {
-                let _ = evaluation.write_verdicts_json(&mut *out);
-            }
+            _ => evaluation.append_verdicts_json(out),
         }
         worker.graph = Some(evaluation.into_derivation());
         Ok(status)

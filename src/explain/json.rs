@@ -62,7 +62,8 @@ struct VerdictJson<'a> {
     discretions: Vec<DiscretionJson>,
 }
 
-/// One verdict of `--output verdicts`.
+/// One verdict of `--output verdicts` (written by [`VerdictLine::append`];
+/// serde's form is the reference in tests).
 #[derive(Serialize)]
 struct VerdictLine<'a> {
     name: &'a str,
@@ -434,11 +435,18 @@ struct Level<'f, 'a> {
     offset: usize,
 }
 
-impl Serialize for Level<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
+/// One key of a level: a fact's value, or the level of a record's facts.
+enum Member<'f, 'a> {
+    Value(&'a Value),
+    Level(Level<'f, 'a>),
+}
+
+impl<'f, 'a> Level<'f, 'a> {
+    /// The level's keys in order, each with its value or nested level.
+    fn members(&self) -> impl Iterator<Item = (&'a str, Member<'f, 'a>)> + '_ {
         let mut rest = self.entries;
-        while let Some((first, value)) = rest.first() {
+        std::iter::from_fn(move || loop {
+            let (first, value) = rest.first()?;
             let Some((key, last)) = segment(first, self.offset) else {
                 rest = rest.get(1..).unwrap_or(&[]);
                 continue;
@@ -453,32 +461,120 @@ impl Serialize for Level<'_, '_> {
                 })
                 .count();
             let (group, tail) = rest.split_at(n.min(rest.len()));
-            if last && group.len() == 1 {
-                map.serialize_entry(key, &ValueJson::new(self.program, value))?;
+            rest = tail;
+            return Some(if last && group.len() == 1 {
+                (key, Member::Value(value))
             } else {
-                map.serialize_entry(
+                (
                     key,
-                    &Level {
+                    Member::Level(Level {
                         program: self.program,
                         entries: group,
-                        offset: self.offset + key.len() + 1,
-                    },
-                )?;
+                        offset: end + 1,
+                    }),
+                )
+            });
+        })
+    }
+
+    /// The level in compact JSON, as serde writes it.
+    fn append(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (key, member)) in self.members().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
-            rest = tail;
+            json_str(out, key);
+            out.push(b':');
+            match member {
+                Member::Value(value) => write_value(out, self.program, value),
+                Member::Level(level) => level.append(out),
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+impl Serialize for Level<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, member) in self.members() {
+            match member {
+                Member::Value(value) => {
+                    map.serialize_entry(key, &ValueJson::new(self.program, value))?;
+                }
+                Member::Level(level) => map.serialize_entry(key, &level)?,
+            }
         }
         map.end()
     }
 }
 
-impl Serialize for FactsJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl FactsJson<'_> {
+    fn top(&self) -> Level<'_, '_> {
         Level {
             program: self.program,
             entries: &self.entries,
             offset: 0,
         }
-        .serialize(serializer)
+    }
+}
+
+impl Serialize for FactsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.top().serialize(serializer)
+    }
+}
+
+impl OutcomeJson<'_> {
+    /// The outcome in compact JSON, as serde writes it.
+    fn append(&self, out: &mut Vec<u8>) {
+        match self {
+            OutcomeJson::Decided { value, by, rules } => {
+                out.extend_from_slice(b"{\"status\":\"decided\",\"value\":");
+                write_value(out, value.program, value.value);
+                out.extend_from_slice(b",\"by\":");
+                json_str(out, by);
+                if !rules.is_empty() {
+                    out.extend_from_slice(b",\"rules\":");
+                    write_ints(out, rules);
+                }
+            }
+            OutcomeJson::Undetermined { reason } => {
+                out.extend_from_slice(b"{\"status\":\"undetermined\",\"reason\":");
+                json_str(out, reason);
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+impl VerdictLine<'_> {
+    /// The line in compact JSON, as serde writes it.
+    fn append(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"name\":");
+        json_str(out, self.name);
+        out.extend_from_slice(b",\"outcome\":");
+        self.outcome.append(out);
+        if !self.decisive_facts.is_empty() {
+            out.extend_from_slice(b",\"decisive_facts\":");
+            self.decisive_facts.top().append(out);
+        }
+        if !self.rests_on.is_empty() {
+            out.extend_from_slice(b",\"rests_on\":");
+            write_ints(out, &self.rests_on);
+        }
+        if !self.missing_facts.is_empty() {
+            out.extend_from_slice(b",\"missing_facts\":[");
+            for (i, path) in self.missing_facts.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_str(out, path);
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
     }
 }
 
@@ -739,35 +835,57 @@ impl Evaluation<'_> {
     /// the program manifest) and, when undetermined, the paths of the facts it
     /// waits on. What `refuge eval CASES.jsonl --output verdicts` writes per
     /// verdict.
-    pub fn write_verdict_json(&self, def: DefId, out: impl std::io::Write) -> std::io::Result<()> {
-        self.verdict_line(def, &self.explain(def), out)
+    pub fn write_verdict_json(
+        &self,
+        def: DefId,
+        mut out: impl std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut line = Vec::new();
+        self.verdict_line(def, &self.explain(def)).append(&mut line);
+        out.write_all(&line)
     }
 
     /// Writes `{"verdicts": [...]}`: each verdict asked as
-    /// [`Evaluation::write_verdict_json`] writes it, explained in turn in
-    /// the same memory. What `refuge eval CASES.jsonl --output verdicts`
-    /// writes per case.
+    /// [`Evaluation::write_verdict_json`] writes it. What `refuge eval
+    /// CASES.jsonl --output verdicts` writes per case.
     pub fn write_verdicts_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
-        let (mut x, mut seen) = (Explained::default(), Vec::new());
-        out.write_all(b"{\"verdicts\":[")?;
-        for (i, &def) in self.verdict_ids().iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            analysis::explain_into(self, def, &mut x, &mut seen);
-            self.verdict_line(def, &x, &mut out)?;
-        }
-        out.write_all(b"]}")
+        let mut line = Vec::new();
+        self.append_verdicts_json(&mut line);
+        out.write_all(&line)
     }
 
-    fn verdict_line(
-        &self,
-        def: DefId,
-        x: &Explained,
-        out: impl std::io::Write,
-    ) -> std::io::Result<()> {
+    /// Appends `{"verdicts": [...]}` to `out`, explaining each verdict in
+    /// turn in the same memory.
+    pub(crate) fn append_verdicts_json(&self, out: &mut Vec<u8>) {
+        let (mut x, mut seen) = (Explained::default(), Vec::new());
+        out.extend_from_slice(b"{\"verdicts\":[");
+        for (i, &def) in self.verdict_ids().iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            analysis::explain_into(self, def, &mut x, &mut seen);
+            self.verdict_line(def, &x).append(out);
+        }
+        out.extend_from_slice(b"]}");
+    }
+
+    /// `{"verdicts": [...]}` as serde writes it: the reference the direct
+    /// writer is checked against.
+    #[cfg(test)]
+    pub(crate) fn verdicts_json_by_serde(&self) -> String {
+        let lines: Vec<String> = self
+            .verdict_ids()
+            .iter()
+            .map(|&d| {
+                serde_json::to_string(&self.verdict_line(d, &self.explain(d))).unwrap_or_default()
+            })
+            .collect();
+        format!("{{\"verdicts\":[{}]}}", lines.join(","))
+    }
+
+    fn verdict_line<'s>(&'s self, def: DefId, x: &Explained) -> VerdictLine<'s> {
         let p = self.program;
-        let line = VerdictLine {
+        VerdictLine {
             name: p
                 .definitions
                 .get(def.index())
@@ -780,8 +898,7 @@ impl Evaluation<'_> {
                 .iter()
                 .map(|m| words::fact_path(p, m.fact))
                 .collect(),
-        };
-        serde_json::to_writer(out, &line).map_err(std::io::Error::other)
+        }
     }
 }
 
@@ -895,6 +1012,17 @@ fn write_reads(reads: &ReadsJson<'_, '_>, out: &mut Vec<u8>) {
                 out.push(b'}');
             }
         }
+    }
+    out.push(b']');
+}
+
+fn write_ints(out: &mut Vec<u8>, ns: &[usize]) {
+    out.push(b'[');
+    for (i, n) in ns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_int(out, *n);
     }
     out.push(b']');
 }

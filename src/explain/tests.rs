@@ -107,9 +107,10 @@ fn only_missing_facts_that_could_decide_are_listed() {
     assert_eq!(missing, ["danger"]);
 }
 
-/// The compact JSON is written by hand for speed; it must be what serde
-/// writes for the same document, byte for byte, for every case of the corpus,
-/// with its own verdicts and with all of them.
+/// The compact JSON (the whole document, and the verdicts of `--output
+/// verdicts`) is written by hand for speed; it must be what serde writes for
+/// the same document, byte for byte, for every case of the corpus, with its
+/// own verdicts and with all of them.
 #[test]
 fn the_direct_json_writer_writes_what_serde_writes() {
     let program = compile(&SourceMap::builtin()).map(|c| c.program).unwrap();
@@ -142,6 +143,14 @@ fn the_direct_json_writer_writes_what_serde_writes() {
                     e.to_json_line(),
                     e.json_line_by_serde(),
                     "{}",
+                    path.display()
+                );
+                let mut verdicts = Vec::new();
+                e.append_verdicts_json(&mut verdicts);
+                assert_eq!(
+                    String::from_utf8(verdicts).unwrap(),
+                    e.verdicts_json_by_serde(),
+                    "{}: --output verdicts",
                     path.display()
                 );
                 checked += 1;
