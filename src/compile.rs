@@ -2,7 +2,7 @@
 
 use crate::check::{self, CheckError, Warning};
 use crate::ir::{DefId, Program};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ParseError};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler};
 
@@ -42,8 +42,8 @@ pub enum ErrorFormat {
 pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut modules = Vec::new();
-    for file in sources.files() {
-        match syntax::parse(file) {
+    for (file, parsed) in sources.files().iter().zip(parse_files(sources.files())) {
+        match parsed {
             Ok(module) => modules.push(module),
             Err(errors) => diagnostics
                 .parse
@@ -54,6 +54,21 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
         return Err(diagnostics);
     }
     compile_modules(sources, &modules)
+}
+
+/// Parses each file, in order. Files are independent until they are
+/// checked together, so with the `parallel` feature they are parsed on every
+/// core (parsing is most of a compile).
+fn parse_files(files: &[SourceFile]) -> Vec<Result<crate::ast::Module, syntax::ParseErrors>> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        files.par_iter().map(syntax::parse).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        files.iter().map(syntax::parse).collect()
+    }
 }
 
 /// Checks parsed modules of `sources` (the back half of [`compile`]): for a
