@@ -456,11 +456,19 @@ impl Work {
     }
 
     /// Records a definition's value.
-    pub(crate) fn finish(&mut self, def: DefId, value: Option<Value>) {
+    /// Records a definition's value, copied in place from what `value`
+    /// finds on the operand stack (or elsewhere).
+    pub(crate) fn finish_with<'s>(
+        &'s mut self,
+        def: DefId,
+        value: impl FnOnce(&'s [Value]) -> Option<&'s Value>,
+    ) {
+        let epoch = self.epoch;
+        let operands: &'s [Value] = &self.operands;
         if let Some(m) = self.memo.get_mut(def.index()) {
-            m.epoch = self.epoch;
+            m.epoch = epoch;
             m.done = true;
-            m.value = value;
+            crate::value::set_copy(&mut m.value, value(operands));
         }
     }
 }

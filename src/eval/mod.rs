@@ -514,7 +514,12 @@ impl<T: Trace> Run<'_, T> {
                 }
             }
         };
-        let value = value.and_then(|v| self.resolve(v)).cloned();
+        // The value is copied from where it lies (a constant of the plan or
+        // the operand stack) straight into the memo: building an
+        // `Option<Value>` to move it there stalls on reading it back.
+        self.work.finish_with(id, |operands| {
+            value.and_then(|v| resolve(plan, operands, v))
+        });
         self.work.operands.truncate(value_base);
         if T::ON {
             self.trace.commit(NodeParts {
@@ -526,7 +531,6 @@ impl<T: Trace> Run<'_, T> {
                 default_reads,
             });
         }
-        self.work.finish(id, value);
         Ok(())
     }
 
