@@ -220,3 +220,20 @@ pub fn run_policy_tests(program: &Program) -> Vec<TestOutcome> {
         .map(|t| run_case(program, &t.name, &case_of_test(program, t)))
         .collect()
 }
+
+/// Every case file of the corpus (`examples/` and `tests/cases/`, with
+/// their subdirectories), in a fixed order: what the crate's own tests run
+/// over.
+#[cfg(test)]
+pub(crate) fn corpus_files() -> Vec<(std::path::PathBuf, crate::case::CaseFormat)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["examples", "tests/cases"]
+        .iter()
+        .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name())
+        .flatten()
+        .filter_map(|entry| {
+            let format = crate::case::CaseFormat::from_path(entry.path())?;
+            Some((entry.into_path(), format))
+        })
+        .collect()
+}

@@ -719,14 +719,11 @@ mod tests {
         let program = compiled.program;
         let schema = Schema::new(&program);
         let mut taken = 0;
-        for dir in ["examples", "tests/cases"] {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-                let entry = entry.expect("corpus readable");
-                if entry.path().extension().is_some_and(|e| e == "json") {
-                    let text = std::fs::read_to_string(entry.path()).expect("utf-8");
-                    both(&program, &schema, &text);
-                    taken += usize::from(schema.load_json(&program, &text).is_some());
-                }
+        for (path, format) in crate::testing::corpus_files() {
+            if format == CaseFormat::Json {
+                let text = std::fs::read_to_string(path).expect("utf-8");
+                both(&program, &schema, &text);
+                taken += usize::from(schema.load_json(&program, &text).is_some());
             }
         }
         assert!(taken > 200, "the fast path took only {taken} corpus cases");
@@ -833,13 +830,10 @@ mod tests {
         .map(|t| serde_json::from_str(t).expect("a JSON literal"))
         .collect();
         let mut corpus = Vec::new();
-        for dir in ["examples", "tests/cases"] {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-                let entry = entry.expect("corpus readable");
-                if entry.path().extension().is_some_and(|e| e == "json") {
-                    let text = std::fs::read_to_string(entry.path()).expect("utf-8");
-                    corpus.push(serde_json::from_str::<serde_json::Value>(&text).expect("JSON"));
-                }
+        for (path, format) in crate::testing::corpus_files() {
+            if format == CaseFormat::Json {
+                let text = std::fs::read_to_string(path).expect("utf-8");
+                corpus.push(serde_json::from_str::<serde_json::Value>(&text).expect("JSON"));
             }
         }
         // A fixed xorshift: the same changes on every run.

@@ -119,42 +119,31 @@ fn the_direct_json_writer_writes_what_serde_writes() {
         as_of: None,
         verdicts: program.verdicts().collect(),
     };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut checked = 0;
-    for dir in ["examples", "tests/cases"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| CaseFormat::from_path(p).is_some())
-            .collect();
-        files.sort();
-        for path in files {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let format = CaseFormat::from_path(&path).unwrap();
-            let Ok(case) = load_case(&program, "c", &text, format) else {
+    for (path, format) in crate::testing::corpus_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(case) = load_case(&program, "c", &text, format) else {
+            continue;
+        };
+        for options in [&Options::default(), &all] {
+            let Ok(e) = engine.evaluate(&case, options) else {
                 continue;
             };
-            for options in [&Options::default(), &all] {
-                let Ok(e) = engine.evaluate(&case, options) else {
-                    continue;
-                };
-                assert_eq!(
-                    e.to_json_line(),
-                    e.json_line_by_serde(),
-                    "{}",
-                    path.display()
-                );
-                let mut verdicts = Vec::new();
-                e.append_verdicts_json(&mut verdicts);
-                assert_eq!(
-                    String::from_utf8(verdicts).unwrap(),
-                    e.verdicts_json_by_serde(),
-                    "{}: --output verdicts",
-                    path.display()
-                );
-                checked += 1;
-            }
+            assert_eq!(
+                e.to_json_line(),
+                e.json_line_by_serde(),
+                "{}",
+                path.display()
+            );
+            let mut verdicts = Vec::new();
+            e.append_verdicts_json(&mut verdicts);
+            assert_eq!(
+                String::from_utf8(verdicts).unwrap(),
+                e.verdicts_json_by_serde(),
+                "{}: --output verdicts",
+                path.display()
+            );
+            checked += 1;
         }
     }
     assert!(checked > 300, "only {checked} evaluations checked");
