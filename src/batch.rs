@@ -13,11 +13,11 @@
 //!
 //! - `values`: `{"verdict": value, …}` for the verdicts asked, `null` for an
 //!   undetermined one;
-//! - `verdicts`: `{"verdicts": [{"name", "outcome", "decisive_facts",
-//!   "rests_on", "missing_facts"}, …]}`, per verdict the outcome, the facts
-//!   that decide it (in the shape of a case file's `facts`), the citations
-//!   the outcome rests on (ids of the program manifest) and, undetermined, the
-//!   facts it waits on;
+//! - `verdicts`: `{"verdicts": {"name": {"outcome", "decisive_facts",
+//!   "rests_on", "missing_facts"}, …}}`, keyed by verdict name in the order
+//!   asked: per verdict the outcome, the facts that decide it (in the shape
+//!   of a case file's `facts`), the citations the outcome rests on (ids of
+//!   the program manifest) and, undetermined, the facts it waits on;
 //! - `full`: the whole evaluation, `refuge.evaluation/2` on one line.
 //!
 //! A case that does not load or evaluate gives `{"line": N, "error": […]}`

@@ -939,6 +939,12 @@ impl Program {
     }
 }
 
+/// Whether an expression is a constant ([`constant`] gives its value), checked
+/// without building the value in the common case of a literal.
+pub fn is_constant(expr: &Expr) -> bool {
+    matches!(expr.kind, ExprKind::Const(_)) || constant(expr).is_some()
+}
+
 /// The value of an expression that reads nothing (table cells, test values).
 pub fn constant(expr: &Expr) -> Option<Value> {
     match &expr.kind {

@@ -75,7 +75,7 @@ try {
   const verdicts = JSON.stringify(json);
   check("the memo names the verdict", memo.includes("rok_protection"), memo.slice(0, 400));
   check("the JSON has the verdict", /"rok_protection"/.test(verdicts), verdicts.slice(0, 400));
-  const protection = (json.verdicts ?? []).find((v) => v.name === "rok_protection");
+  const protection = json.verdicts?.rok_protection;
   const shown = protection?.outcome?.value;
   check("rok_protection is `eligible`, as the case file expects", shown === "eligible", JSON.stringify(protection?.outcome));
   check("no script errors", errors.length === 0, errors.join("; "));

@@ -101,7 +101,7 @@ def check_against_cli(table, outcomes, sample, refuge_bin, seed=7):
             assert got.get("error"), f"row {i}: the CLI fails ({cli['error']}), refuge.evaluate_arrow does not"
             continue
         assert not got.get("error"), f"row {i}: {got.get('error')}"
-        by_name = {v["name"]: v["outcome"] for v in cli["verdicts"]}
+        by_name = {name: v["outcome"] for name, v in cli["verdicts"].items()}
         for name in names:
             want = by_name[name].get("value") if by_name[name]["status"] != "undetermined" else None
             value = got[name]

@@ -13,7 +13,7 @@
 //! malformed inputs).
 
 use super::load::{parse_duration, parse_money, MAX_BYTES};
-use super::Case;
+use super::{Case, Seen};
 use crate::ir::{DefId, EnumId, FactId, Program, RecordId, RuleId, Type};
 use crate::value::Value;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -205,26 +205,6 @@ impl Schema {
 
 fn decline<E: de::Error>() -> E {
     E::custom("declined")
-}
-
-/// Which keys of a mapping were given, for finding a key given twice.
-struct Seen([u64; 8]);
-
-impl Seen {
-    fn new() -> Seen {
-        Seen([0; 8])
-    }
-
-    /// Marks `i`; `false` if it was marked already or is out of range.
-    fn first(&mut self, i: usize) -> bool {
-        let Some(word) = self.0.get_mut(i / 64) else {
-            return false;
-        };
-        let bit = 1u64 << (i % 64);
-        let first = *word & bit == 0;
-        *word |= bit;
-        first
-    }
 }
 
 /// A string, borrowed from the text where it has no escapes.
@@ -557,13 +537,14 @@ impl<'de> Visitor<'de> for VerdictsSeed<'_, '_> {
         f.write_str("verdict names")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut seen = Seen::new();
         while let Some(name) = seq.next_element_seed(Str)? {
             let def = self
                 .schema
                 .definitions
                 .get(name.as_ref())
                 .ok_or_else(decline)?;
-            self.case.verdicts.push(*def);
+            seen.push_verdict(&mut self.case.verdicts, *def);
         }
         Ok(())
     }

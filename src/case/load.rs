@@ -1171,6 +1171,7 @@ impl Loader<'_> {
             }
         };
         let program = self.program;
+        let mut seen = super::Seen::new();
         for (i, item) in items.iter().enumerate() {
             let path = at.path.index(i);
             let here = At {
@@ -1183,7 +1184,8 @@ impl Loader<'_> {
                 continue;
             };
             match program.definition(name) {
-                Some(def) => self.case.verdicts.push(def),
+                // Asked twice is asked once (outputs are keyed by name).
+                Some(def) => seen.push_verdict(&mut self.case.verdicts, def),
                 None => {
                     let all = program.definitions.iter().map(|d| d.name.as_str());
                     let help = suggest(name, all, || {

@@ -39,7 +39,8 @@ pub struct Case {
     pub description: Option<String>,
     /// The date to apply the law as of.
     pub as_of: Option<Date>,
-    /// The verdicts the case asks for (empty: every verdict).
+    /// The verdicts the case asks for (empty: every verdict), each once
+    /// (the loaders keep a name's first mention: outputs are keyed by name).
     pub verdicts: Vec<DefId>,
     /// One entry per fact slot (`None`: missing).
     pub facts: Vec<Option<Value>>,
@@ -88,5 +89,36 @@ impl Case {
     /// How a discretion was exercised, if stated.
     pub fn discretion(&self, rule: RuleId) -> Option<bool> {
         self.discretions.get(rule.index()).copied().flatten()
+    }
+}
+
+/// Which keys of a mapping were given, for finding a key given twice: the
+/// first 512 indexes of something (fields of a record, roots, rules,
+/// verdicts).
+pub(crate) struct Seen([u64; 8]);
+
+impl Seen {
+    pub(crate) fn new() -> Seen {
+        Seen([0; 8])
+    }
+
+    /// Marks `i`; `false` if it was marked already or is out of range.
+    pub(crate) fn first(&mut self, i: usize) -> bool {
+        let Some(word) = self.0.get_mut(i / 64) else {
+            return false;
+        };
+        let bit = 1u64 << (i % 64);
+        let first = *word & bit == 0;
+        *word |= bit;
+        first
+    }
+
+    /// Pushes a verdict asked for unless `asked` has it already (asked twice
+    /// is asked once: outputs are keyed by verdict name). The list is
+    /// searched only when the bit is already set or out of range.
+    pub(crate) fn push_verdict(&mut self, asked: &mut Vec<DefId>, def: DefId) {
+        if self.first(def.index()) || !asked.contains(&def) {
+            asked.push(def);
+        }
     }
 }

@@ -50,7 +50,9 @@ use std::sync::Arc;
 pub struct Options {
     /// The date to apply the law as of (overrides the case's `as_of`).
     pub as_of: Option<Date>,
-    /// The verdicts to evaluate (empty: those the case asks for, else all).
+    /// The verdicts to evaluate (empty: those the case asks for, else all),
+    /// each once ([`Engine::options`] keeps a name's first mention; outputs
+    /// are keyed by verdict name).
     pub verdicts: Vec<DefId>,
 }
 
@@ -103,7 +105,8 @@ impl<'p> Engine<'p> {
 
     /// Options asking for the named verdicts, resolved once for any number of
     /// cases (none named: the verdicts each case asks for, else all); an
-    /// unknown name is an error with a suggestion.
+    /// unknown name is an error with a suggestion. A verdict named twice is
+    /// asked once.
     pub fn options<S: AsRef<str>>(
         &self,
         as_of: Option<Date>,
@@ -123,8 +126,16 @@ impl<'p> Engine<'p> {
                         ),
                     })
             })
-            .collect::<Result<_, _>>()?;
-        Ok(Options { as_of, verdicts })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut seen = crate::case::Seen::new();
+        let mut kept = Vec::with_capacity(verdicts.len());
+        for def in verdicts {
+            seen.push_verdict(&mut kept, def);
+        }
+        Ok(Options {
+            as_of,
+            verdicts: kept,
+        })
     }
 
     /// Options asking for every verdict of the program.

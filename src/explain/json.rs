@@ -33,14 +33,28 @@ struct Doc<'a> {
     program: &'a str,
     case: Option<&'a str>,
     as_of: String,
-    verdicts: Vec<VerdictJson<'a>>,
+    verdicts: VerdictsJson<'a>,
     nodes: NodesJson<'a, 'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     missing: Vec<MissingJson<'a>>,
 }
 
+/// The verdicts asked, keyed by name in the order asked (each is asked once).
+struct VerdictsJson<'a>(Vec<VerdictJson<'a>>);
+
+impl Serialize for VerdictsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for v in &self.0 {
+            map.serialize_entry(v.name, v)?;
+        }
+        map.end()
+    }
+}
+
 #[derive(Serialize)]
 struct VerdictJson<'a> {
+    #[serde(skip)]
     name: &'a str,
     outcome: OutcomeJson<'a>,
     root: Option<usize>,
@@ -66,6 +80,7 @@ struct VerdictJson<'a> {
 /// serde's form is the reference in tests).
 #[derive(Serialize)]
 struct VerdictLine<'a> {
+    #[serde(skip)]
     name: &'a str,
     outcome: OutcomeJson<'a>,
     #[serde(skip_serializing_if = "FactsJson::is_empty")]
@@ -102,7 +117,9 @@ enum AppliedJson {
 struct DiscretionJson {
     rule: usize,
     status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     conditions_hold: Option<bool>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     decisive: bool,
 }
 
@@ -195,7 +212,7 @@ impl Serialize for RuleJson<'_, '_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("rule", &r.rule.index())?;
         map.serialize_entry("status", RuleStatus::of(r).as_str())?;
-        if let Some(value) = &r.value {
+        if let Some(value) = computed_value(e.program, r) {
             map.serialize_entry("value", &ValueJson::new(e.program, value))?;
         }
         if !r.condition_reads.is_empty() {
@@ -206,6 +223,18 @@ impl Serialize for RuleJson<'_, '_> {
         }
         map.end()
     }
+}
+
+/// A rule entry's value as the document writes it: only a value computed in
+/// the case. A rule whose value is written as a constant has it in the
+/// manifest (`rules[].value`), once, not copied into every document.
+fn computed_value<'e>(p: &Program, r: &'e graph::RuleEntry) -> Option<&'e Value> {
+    let constant = p
+        .rules
+        .get(r.rule.index())
+        .and_then(|x| x.value.as_ref())
+        .is_some_and(crate::ir::is_constant);
+    r.value.as_ref().filter(|_| !constant)
 }
 
 /// The reads of a range, each thing read once (decisive if any read of it
@@ -552,9 +581,7 @@ impl OutcomeJson<'_> {
 impl VerdictLine<'_> {
     /// The line in compact JSON, as serde writes it.
     fn append(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"name\":");
-        json_str(out, self.name);
-        out.extend_from_slice(b",\"outcome\":");
+        out.extend_from_slice(b"{\"outcome\":");
         self.outcome.append(out);
         if !self.decisive_facts.is_empty() {
             out.extend_from_slice(b",\"decisive_facts\":");
@@ -770,7 +797,7 @@ impl Evaluation<'_> {
             program: &self.program.digest,
             case: self.description(),
             as_of: self.as_of(),
-            verdicts,
+            verdicts: VerdictsJson(verdicts),
             nodes: NodesJson { e: self },
             missing: missing.list.into_iter().map(|(_, m)| m).collect(),
         }
@@ -830,11 +857,11 @@ impl Evaluation<'_> {
         serde_json::to_string(&self.document()).unwrap_or_default()
     }
 
-    /// Writes one verdict compactly: its name, outcome, decisive facts (in
-    /// the shape of a case file's `facts`), the citations it rests on (ids of
-    /// the program manifest) and, when undetermined, the paths of the facts it
+    /// Writes one verdict compactly: its outcome, decisive facts (in the
+    /// shape of a case file's `facts`), the citations it rests on (ids of the
+    /// program manifest) and, when undetermined, the paths of the facts it
     /// waits on. What `refuge eval CASES.jsonl --output verdicts` writes per
-    /// verdict.
+    /// verdict, under the verdict's name.
     pub fn write_verdict_json(
         &self,
         def: DefId,
@@ -845,31 +872,34 @@ impl Evaluation<'_> {
         out.write_all(&line)
     }
 
-    /// Writes `{"verdicts": [...]}`: each verdict asked as
-    /// [`Evaluation::write_verdict_json`] writes it. What `refuge eval
-    /// CASES.jsonl --output verdicts` writes per case.
+    /// Writes `{"verdicts": {name: verdict, ...}}`: each verdict asked, in
+    /// the order asked, as [`Evaluation::write_verdict_json`] writes it. What
+    /// `refuge eval CASES.jsonl --output verdicts` writes per case.
     pub fn write_verdicts_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
         let mut line = Vec::new();
         self.append_verdicts_json(&mut line);
         out.write_all(&line)
     }
 
-    /// Appends `{"verdicts": [...]}` to `out`, explaining each verdict in
+    /// Appends `{"verdicts": {...}}` to `out`, explaining each verdict in
     /// turn in the same memory.
     pub(crate) fn append_verdicts_json(&self, out: &mut Vec<u8>) {
         let (mut x, mut seen) = (Explained::default(), Vec::new());
-        out.extend_from_slice(b"{\"verdicts\":[");
+        out.extend_from_slice(b"{\"verdicts\":{");
         for (i, &def) in self.verdict_ids().iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             analysis::explain_into(self, def, &mut x, &mut seen);
-            self.verdict_line(def, &x).append(out);
+            let line = self.verdict_line(def, &x);
+            json_str(out, line.name);
+            out.push(b':');
+            line.append(out);
         }
-        out.extend_from_slice(b"]}");
+        out.extend_from_slice(b"}}");
     }
 
-    /// `{"verdicts": [...]}` as serde writes it: the reference the direct
+    /// `{"verdicts": {...}}` as serde writes it: the reference the direct
     /// writer is checked against.
     #[cfg(test)]
     pub(crate) fn verdicts_json_by_serde(&self) -> String {
@@ -877,10 +907,15 @@ impl Evaluation<'_> {
             .verdict_ids()
             .iter()
             .map(|&d| {
-                serde_json::to_string(&self.verdict_line(d, &self.explain(d))).unwrap_or_default()
+                let line = self.verdict_line(d, &self.explain(d));
+                format!(
+                    "{}:{}",
+                    serde_json::to_string(line.name).unwrap_or_default(),
+                    serde_json::to_string(&line).unwrap_or_default()
+                )
             })
             .collect();
-        format!("{{\"verdicts\":[{}]}}", lines.join(","))
+        format!("{{\"verdicts\":{{{}}}}}", lines.join(","))
     }
 
     fn verdict_line<'s>(&'s self, def: DefId, x: &Explained) -> VerdictLine<'s> {
@@ -935,7 +970,7 @@ fn write_nodes(e: &Evaluation<'_>, out: &mut Vec<u8>) {
                 write_int(out, r.rule.index());
                 out.extend_from_slice(b",\"status\":");
                 json_str(out, RuleStatus::of(r).as_str());
-                if let Some(value) = &r.value {
+                if let Some(value) = computed_value(p, r) {
                     out.extend_from_slice(b",\"value\":");
                     write_value(out, p, value);
                 }
@@ -1066,6 +1101,8 @@ struct RuleEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     permits: Option<&'a str>,
     absolute: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<ValueJson<'a>>,
     citations: Vec<usize>,
     location: &'a str,
 }
@@ -1103,6 +1140,11 @@ impl Program {
     /// refers to by index is called, cites and where it is written. Printed by
     /// `refuge manifest`.
     pub fn manifest_json(&self) -> String {
+        let constants: Vec<Option<Value>> = self
+            .rules
+            .iter()
+            .map(|r| r.value.as_ref().and_then(crate::ir::constant))
+            .collect();
         let manifest = Manifest {
             schema: MANIFEST_SCHEMA,
             digest: &self.digest,
@@ -1124,8 +1166,9 @@ impl Program {
             rules: self
                 .rules
                 .iter()
+                .zip(&constants)
                 .enumerate()
-                .map(|(i, r)| RuleEntry {
+                .map(|(i, (r, constant))| RuleEntry {
                     name: &r.name,
                     definition: r.def.index(),
                     kind: match r.kind {
@@ -1143,6 +1186,7 @@ impl Program {
                     holder: r.may.as_ref().map(|m| m.holder.as_str()),
                     permits: r.may.as_ref().map(|m| m.permits.as_str()),
                     absolute: r.absolute,
+                    value: constant.as_ref().map(|v| ValueJson::new(self, v)),
                     citations: self.cite_ids(&r.meta),
                     location: self.rule_locations.get(i).map_or("", String::as_str),
                 })

@@ -98,12 +98,18 @@ fn the_verdicts_output_gives_outcome_decisive_facts_and_the_law_applied() {
     let path = jsonl("verdicts.jsonl", &[compact.to_string()]);
     let out = refuge(&["eval", path.to_str().unwrap(), "--output", "verdicts"]);
     let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-    let verdicts = json["verdicts"].as_array().unwrap();
+    let verdicts = json["verdicts"].as_object().unwrap();
     assert_eq!(verdicts.len(), 9, "the case asks for nine verdicts");
-    let protection = verdicts
+    // Keyed by name, in the order the case asks for them.
+    let text = stdout(&out);
+    let at: Vec<usize> = compact["verdicts"]
+        .as_array()
+        .unwrap()
         .iter()
-        .find(|v| v["name"] == "rok_protection")
-        .unwrap();
+        .map(|name| text.find(&format!("{name}:")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    let protection = &verdicts["rok_protection"];
     assert_eq!(protection["outcome"]["value"], "eligible");
     assert_eq!(
         protection["decisive_facts"]["defector"]["nk_ties"], true,
@@ -159,4 +165,59 @@ fn a_line_longer_than_a_read_block_is_evaluated_and_one_past_the_limit_is_report
         Some(4),
         "a bad line is bad input (exit 4)"
     );
+}
+
+#[test]
+fn a_verdict_asked_twice_is_answered_once_under_its_name_at_every_level() {
+    // The batch's fast loader, the spanned loader of a case file and
+    // `--verdict` all keep a name's first mention.
+    let asked = r#"["rok_covered", "rok_protection", "rok_covered"]"#;
+    let plain =
+        format!(r#"{{"as_of": "2003-01-15", "verdicts": {asked}, "facts": {{"defector": {{}}}}}}"#);
+    let path = jsonl("twice.jsonl", &[plain]);
+    for level in ["values", "verdicts", "full"] {
+        let out = refuge(&["eval", path.to_str().unwrap(), "--output", level]);
+        let text = stdout(&out);
+        let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        let verdicts = if level == "values" {
+            &json
+        } else {
+            &json["verdicts"]
+        };
+        assert_eq!(verdicts.as_object().unwrap().len(), 2, "{level}: {text}");
+        assert_eq!(
+            text.matches("\"rok_covered\":").count(),
+            1,
+            "{level}: {text}"
+        );
+        let (covered, protection) = (
+            text.find("\"rok_covered\":").unwrap(),
+            text.find("\"rok_protection\":").unwrap(),
+        );
+        assert!(covered < protection, "{level}: in the order asked: {text}");
+    }
+    // A single case file goes through the spanned loader.
+    let file = std::env::temp_dir().join(format!("refuge-twice-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        format!(r#"{{"as_of": "2003-01-15", "verdicts": {asked}, "facts": {{}}}}"#),
+    )
+    .unwrap();
+    let out = refuge(&["eval", file.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["verdicts"].as_object().unwrap().len(), 2);
+    let flags = [
+        "eval",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+        "--verdict",
+        "rok_protection",
+        "--verdict",
+        "rok_protection",
+    ];
+    let json: serde_json::Value = serde_json::from_str(&stdout(&refuge(&flags))).unwrap();
+    let names: Vec<&String> = json["verdicts"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["rok_protection"]);
+    std::fs::remove_file(file).ok();
 }
