@@ -196,7 +196,6 @@ impl Progress {
     }
 }
 
-/// Streams a JSONL file (or standard input, `-`) through `batch`.
 /// One block of the input: whole lines (or one line cut at the size limit).
 struct Block {
     bytes: Vec<u8>,
@@ -206,38 +205,42 @@ struct Block {
 }
 
 /// Reads `input` in blocks of whole lines and sends them, in order, until
-/// the input ends or reading fails (the error is sent last).
+/// the input ends or reading fails (the error is sent last). Blocks whose
+/// lines were written come back on `recycled` and are read into again: a
+/// fresh megabyte per block would be mapped, zeroed by the kernel and
+/// unmapped again for every megabyte of input.
 fn read_blocks(
     mut input: Box<dyn Read + Send>,
     blocks: std::sync::mpsc::SyncSender<std::io::Result<Block>>,
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
 ) {
     let limit = refuge::case::MAX_BYTES;
-    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
+    let fresh = |at_least: usize| {
+        let mut buffer = recycled
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BLOCK + 4096));
+        buffer.clear();
+        buffer.reserve(at_least);
+        buffer
+    };
+    let mut buffer: Vec<u8> = fresh(BLOCK + 4096);
     // Skipping the rest of a line past the limit.
     let mut skipping = false;
     let mut eof = false;
     while !eof {
         // Fill the buffer to a block after what was left of a line (a line
         // longer than a block grows it by a block).
+        // (`read_to_end` reads into the spare capacity without zeroing it
+        // first, and retries an interrupted read.)
         let kept = buffer.len();
-        let target = if kept < BLOCK { BLOCK } else { kept + BLOCK };
-        buffer.resize(target, 0);
-        let mut filled = kept;
-        while filled < buffer.len() {
-            match input.read(buffer.get_mut(filled..).unwrap_or(&mut [])) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let _ = blocks.send(Err(e));
-                    return;
-                }
+        let want = if kept < BLOCK { BLOCK - kept } else { BLOCK };
+        match (&mut input).take(want as u64).read_to_end(&mut buffer) {
+            Ok(n) => eof = n < want,
+            Err(e) => {
+                let _ = blocks.send(Err(e));
+                return;
             }
         }
-        buffer.truncate(filled);
         if skipping {
             match buffer.iter().position(|&b| b == b'\n') {
                 Some(i) => {
@@ -260,7 +263,7 @@ fn read_blocks(
                     // One line past the limit: sent cut, so that its error
                     // says so, and the rest of it skipped.
                     buffer.truncate(limit + 1);
-                    let bytes = std::mem::replace(&mut buffer, Vec::with_capacity(BLOCK + 4096));
+                    let bytes = std::mem::replace(&mut buffer, fresh(BLOCK + 4096));
                     if blocks
                         .send(Ok(Block {
                             bytes,
@@ -278,7 +281,7 @@ fn read_blocks(
             }
         };
         let rest = buffer.get(end..).unwrap_or(&[]);
-        let mut next = Vec::with_capacity(BLOCK.max(rest.len()) + 4096);
+        let mut next = fresh(BLOCK.max(rest.len()) + 4096);
         next.extend_from_slice(rest);
         buffer.truncate(end);
         let bytes = std::mem::replace(&mut buffer, next);
@@ -321,8 +324,9 @@ pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
     let mut number = 0usize;
     let mut first = true;
     let (send, receive) = std::sync::mpsc::sync_channel(2);
+    let (give_back, recycled) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
-        scope.spawn(move || read_blocks(input, send));
+        scope.spawn(move || read_blocks(input, send, recycled));
         for block in receive {
             let block = match block {
                 Ok(block) => block,
@@ -378,6 +382,9 @@ pub(crate) fn jsonl(batch: &Batch<'_>, path: &Path) -> ExitStatus {
                 buffers.give(bytes);
             }
             progress.advance(all.len(), cases);
+            drop(lines);
+            // The reader may have stopped; then the block is simply dropped.
+            let _ = give_back.send(block.bytes);
         }
     });
     progress.finish();
