@@ -69,18 +69,22 @@ pub enum ReadOf {
     Fact(FactId),
     /// Another definition (its node is [`Derivation::node_of`]).
     Def(DefId),
-    /// A table lookup: the row in force found (if any) and the keys looked
-    /// up, a range of [`Derivation::keys`].
-    Row {
-        /// The table.
-        table: TableId,
-        /// The row index in the table, if one in force matched.
-        row: Option<u32>,
-        /// The key values looked up.
-        keys: Span32,
-    },
+    /// A table lookup, an index of [`Derivation::lookup`] (kept aside so
+    /// that a read is 12 bytes: reads are copied once per node).
+    Row(u32),
     /// The evaluation date.
     AsOf,
+}
+
+/// A table lookup: the row in force found (if any) and the keys looked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    /// The table.
+    pub table: TableId,
+    /// The row index in the table, if one in force matched.
+    pub row: Option<u32>,
+    /// The key values looked up, a range of [`Derivation::keys`].
+    pub keys: Span32,
 }
 
 /// One read, with its mark (see the module docs).
@@ -184,6 +188,9 @@ pub struct Derivation {
     pub(crate) record: Record,
     /// Working memory of the evaluator (empty of meaning between cases).
     pub(crate) work: Work,
+    /// The verdict list of the evaluation this graph was last part of, kept
+    /// for the next one's.
+    pub(crate) spare_verdicts: Vec<DefId>,
 }
 
 /// The recorded graph: flat arenas over the program's ids.
@@ -198,6 +205,8 @@ pub(crate) struct Record {
     rules: Vec<RuleEntry>,
     /// Reads of every node.
     reads: Vec<ReadEntry>,
+    /// Table lookups.
+    lookups: Vec<Lookup>,
     /// Table keys looked up.
     keys: Vec<Value>,
     /// Reads of the definitions being evaluated (empty between cases).
@@ -211,6 +220,7 @@ impl Record {
         self.nodes.clear();
         self.rules.clear();
         self.reads.clear();
+        self.lookups.clear();
         self.keys.clear();
         self.read_stack.clear();
     }
@@ -304,11 +314,13 @@ impl Trace for &mut Record {
         let start = self.keys.len();
         self.keys.extend_from_slice(keys);
         let keys = Span32::new(start, self.keys.len());
-        self.read(ReadOf::Row {
+        let index = u32::try_from(self.lookups.len()).unwrap_or(u32::MAX);
+        self.lookups.push(Lookup {
             table,
             row: row.and_then(|r| u32::try_from(r).ok()),
             keys,
         });
+        self.read(ReadOf::Row(index));
     }
 
     fn reserve_rules(&mut self, n: usize) -> usize {
@@ -558,6 +570,11 @@ impl Derivation {
     /// Reads in a range.
     pub fn reads(&self, range: Span32) -> &[ReadEntry] {
         self.record.reads.get(range.range()).unwrap_or(&[])
+    }
+
+    /// A table lookup read ([`ReadOf::Row`]).
+    pub fn lookup(&self, index: u32) -> Option<&Lookup> {
+        self.record.lookups.get(index as usize)
     }
 
     /// Key values in a range.

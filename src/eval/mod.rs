@@ -171,7 +171,9 @@ impl<'p> Engine<'p> {
         'p: 'a,
     {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
-        let verdicts = self.asked(case, options).to_vec();
+        let mut verdicts = std::mem::take(&mut graph.spare_verdicts);
+        verdicts.clear();
+        verdicts.extend_from_slice(self.asked(case, options));
         graph.reset(self.program.definitions.len(), as_of);
         {
             let Derivation { record, work, .. } = &mut graph;
@@ -215,18 +217,19 @@ impl<'p> Engine<'p> {
         out: &mut Vec<Option<Value>>,
     ) -> Result<(), EvalError> {
         let as_of = options.as_of.or(case.as_of).ok_or(EvalError::NoDate)?;
+        let asked = self.asked(case, options);
+        // Sized once: pushing a `None` per verdict wrote its tag and read the
+        // whole value back, the store-forwarding stall `set_copy` avoids.
         out.clear();
+        out.resize(asked.len(), None);
         scratch.work.start(self.program.definitions.len());
         let mut run = self.run(case, as_of, &mut scratch.work, NoTrace);
-        for &id in self.asked(case, options) {
+        for (&id, slot) in asked.iter().zip(out.iter_mut()) {
             // Evaluated in place, then the value cloned once from the memo
             // straight into `out` (returning it by value through
             // `definition` costs more than the evaluation of a small rule).
             run.ensure(id).map_err(|e| *e)?;
-            out.push(None);
-            if let Some(slot) = out.last_mut() {
-                crate::value::set_copy(slot, run.work.value(id));
-            }
+            crate::value::set_copy(slot, run.work.value(id));
         }
         Ok(())
     }

@@ -27,7 +27,9 @@
 //! listed.
 
 use super::Evaluation;
-use crate::eval::graph::{Decided, DiscretionState, Node, ReadOf, RuleEntry, Span32, Undetermined};
+use crate::eval::graph::{
+    Decided, DiscretionState, Lookup, Node, ReadOf, RuleEntry, Span32, Undetermined,
+};
 use crate::ir::{Citation, DefId, ExprKind, FactId, Program, RuleId, TableId};
 use crate::value::Value;
 
@@ -515,8 +517,13 @@ impl<'e, 'a> Walker<'_, 'e, 'a> {
                         self.justify(i, role);
                     }
                 }
-                ReadOf::Row { table, row, .. } => {
-                    if let Some(row) = row {
+                ReadOf::Row(i) => {
+                    if let Some(&Lookup {
+                        table,
+                        row: Some(row),
+                        ..
+                    }) = graph.lookup(i)
+                    {
                         self.apply(Applied::Row(table, row), role);
                     }
                     // A row's presence depends on its in-force dates.

@@ -258,18 +258,12 @@ impl<'e, 'a> ReadsJson<'e, 'a> {
         match (a, b) {
             (ReadOf::Fact(x), ReadOf::Fact(y)) => x == y,
             (ReadOf::Def(x), ReadOf::Def(y)) => graph.node_of(*x) == graph.node_of(*y),
-            (
-                ReadOf::Row {
-                    table: t1,
-                    row: r1,
-                    keys: k1,
-                },
-                ReadOf::Row {
-                    table: t2,
-                    row: r2,
-                    keys: k2,
-                },
-            ) => t1 == t2 && r1 == r2 && graph.keys(*k1) == graph.keys(*k2),
+            (ReadOf::Row(x), ReadOf::Row(y)) => match (graph.lookup(*x), graph.lookup(*y)) {
+                (Some(a), Some(b)) => {
+                    a.table == b.table && a.row == b.row && graph.keys(a.keys) == graph.keys(b.keys)
+                }
+                _ => false,
+            },
             (ReadOf::AsOf, ReadOf::AsOf) => true,
             _ => false,
         }
@@ -625,14 +619,17 @@ fn read_of<'e>(e: &'e Evaluation<'_>, r: &ReadEntry) -> ReadOfJson<'e> {
     match r.of {
         ReadOf::Fact(f) => fact_read(e.program, f),
         ReadOf::Def(d) => ReadOfJson::Node(e.graph.node_of(d)),
-        ReadOf::Row { table, row, keys } => ReadOfJson::Row {
-            table: table.index(),
-            index: row,
-            keys: KeysJson {
-                program: e.program,
-                keys: e.graph.keys(keys),
-            },
-        },
+        ReadOf::Row(i) => {
+            let lookup = e.graph.lookup(i);
+            ReadOfJson::Row {
+                table: lookup.map_or(usize::MAX, |l| l.table.index()),
+                index: lookup.and_then(|l| l.row),
+                keys: KeysJson {
+                    program: e.program,
+                    keys: lookup.map_or(&[], |l| e.graph.keys(l.keys)),
+                },
+            }
+        }
         ReadOf::AsOf => ReadOfJson::AsOf,
     }
 }

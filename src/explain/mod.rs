@@ -106,7 +106,9 @@ impl<'a> Evaluation<'a> {
     /// Gives back the graph's memory for the next evaluation
     /// ([`crate::Engine::evaluate_with`]).
     pub fn into_derivation(self) -> Derivation {
-        self.graph
+        let mut graph = self.graph;
+        graph.spare_verdicts = self.verdicts;
+        graph
     }
 
     /// The verdicts asked for, in the order asked.

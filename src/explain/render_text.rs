@@ -326,24 +326,27 @@ pub(super) fn read_text(e: &Evaluation, of: ReadOf) -> String {
             e.value(d)
                 .map_or("undetermined".to_string(), |v| v.display(program))
         ),
-        ReadOf::Row { table, row, keys } => format!(
-            "{}[{}]: {}",
-            program
-                .tables
-                .get(table.index())
-                .map_or("?", |t| t.name.as_str()),
-            e.graph
-                .keys(keys)
-                .iter()
-                .map(|k| k.display(program))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if row.is_some() {
-                "in force"
-            } else {
-                "no row in force"
-            }
-        ),
+        ReadOf::Row(i) => match e.graph.lookup(i) {
+            Some(&crate::eval::graph::Lookup { table, row, keys }) => format!(
+                "{}[{}]: {}",
+                program
+                    .tables
+                    .get(table.index())
+                    .map_or("?", |t| t.name.as_str()),
+                e.graph
+                    .keys(keys)
+                    .iter()
+                    .map(|k| k.display(program))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if row.is_some() {
+                    "in force"
+                } else {
+                    "no row in force"
+                }
+            ),
+            None => "?".to_string(),
+        },
         ReadOf::AsOf => format!("as_of = {}", e.as_of()),
     }
 }

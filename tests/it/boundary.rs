@@ -220,15 +220,14 @@ fn every_dated_table_row_binds_from_its_first_day_and_not_the_day_before() {
                     });
                     let found = reads
                         .filter_map(|read| match read.of {
-                            ReadOf::Row {
-                                table,
-                                row: found,
-                                keys,
-                            } if table == table_id && graph.keys(keys) == row.keys.as_slice() => {
-                                Some(found.is_some())
-                            }
+                            ReadOf::Row(i) => graph.lookup(i),
                             _ => None,
                         })
+                        .filter(|lookup| {
+                            lookup.table == table_id
+                                && graph.keys(lookup.keys) == row.keys.as_slice()
+                        })
+                        .map(|lookup| lookup.row.is_some())
                         .next();
                     found
                 });
