@@ -18,7 +18,7 @@ use crate::ir::{DefId, EnumId, FactId, Program, RecordId, RuleId, Type};
 use crate::value::Value;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt as _};
 use std::fmt;
 use std::sync::Arc;
 
