@@ -219,21 +219,45 @@ pub fn parse_date(text: &str) -> Result<Date, DateError> {
 /// Equivalent to `*slot = value.cloned()`, but that builds the copy in a
 /// temporary and moves it, and the move reads back, 16 bytes at a time,
 /// what was just written 4 at a time: a stalled load that, on the
-/// evaluator's hot path, costs more than the copy. Each arm here stores
-/// straight into `slot`.
+/// evaluator's hot path, costs more than the copy. [`write_copy`] stores
+/// each variant straight into the slot.
 #[inline]
 pub(crate) fn set_copy(slot: &mut Option<Value>, value: Option<&Value>) {
+    match (value, slot.as_mut()) {
+        (None, _) => *slot = None,
+        (Some(v), Some(s)) => write_copy(s, v),
+        (Some(v), None) => {
+            *slot = Some(Value::Bool(false));
+            if let Some(s) = slot {
+                write_copy(s, v);
+            }
+        }
+    }
+}
+
+/// Appends a copy of `value` to `values`, written in place where it ends up
+/// (see [`set_copy`] on why not `values.push(value.clone())`).
+#[inline]
+pub(crate) fn push_copy(values: &mut Vec<Value>, value: &Value) {
+    values.push(Value::Bool(false));
+    if let Some(slot) = values.last_mut() {
+        write_copy(slot, value);
+    }
+}
+
+/// Overwrites `slot` with a copy of `value`, each variant stored in place.
+#[inline(always)]
+fn write_copy(slot: &mut Value, value: &Value) {
     match value {
-        None => *slot = None,
-        Some(Value::Bool(b)) => *slot = Some(Value::Bool(*b)),
-        Some(Value::Integer(i)) => *slot = Some(Value::Integer(*i)),
-        Some(Value::Decimal(d)) => *slot = Some(Value::Decimal(*d)),
-        Some(Value::Money(m)) => *slot = Some(Value::Money(*m)),
-        Some(Value::Date(d)) => *slot = Some(Value::Date(*d)),
-        Some(Value::Duration(d)) => *slot = Some(Value::Duration(*d)),
-        Some(Value::Text(t)) => *slot = Some(Value::Text(Arc::clone(t))),
-        Some(Value::Enum(e, v)) => *slot = Some(Value::Enum(*e, *v)),
-        Some(Value::Set(e, bits)) => *slot = Some(Value::Set(*e, *bits)),
+        Value::Bool(b) => *slot = Value::Bool(*b),
+        Value::Integer(i) => *slot = Value::Integer(*i),
+        Value::Decimal(d) => *slot = Value::Decimal(*d),
+        Value::Money(m) => *slot = Value::Money(*m),
+        Value::Date(d) => *slot = Value::Date(*d),
+        Value::Duration(d) => *slot = Value::Duration(*d),
+        Value::Text(t) => *slot = Value::Text(Arc::clone(t)),
+        Value::Enum(e, v) => *slot = Value::Enum(*e, *v),
+        Value::Set(e, bits) => *slot = Value::Set(*e, *bits),
     }
 }
 

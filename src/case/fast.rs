@@ -16,9 +16,9 @@ use super::load::{parse_duration, parse_money, MAX_BYTES};
 use super::{Case, Seen};
 use crate::ir::{DefId, EnumId, FactId, Program, RecordId, RuleId, Type};
 use crate::value::Value;
+use foldhash::{HashMap, HashMapExt as _};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use foldhash::{HashMap, HashMapExt as _};
 use std::fmt;
 use std::sync::Arc;
 
