@@ -221,7 +221,7 @@ pub fn parse_date(text: &str) -> Result<Date, DateError> {
 /// what was just written 4 at a time: a stalled load that, on the
 /// evaluator's hot path, costs more than the copy. [`write_copy`] stores
 /// each variant straight into the slot.
-#[inline]
+#[inline(always)]
 pub(crate) fn set_copy(slot: &mut Option<Value>, value: Option<&Value>) {
     match (value, slot.as_mut()) {
         (None, _) => *slot = None,
@@ -237,7 +237,7 @@ pub(crate) fn set_copy(slot: &mut Option<Value>, value: Option<&Value>) {
 
 /// Appends a copy of `value` to `values`, written in place where it ends up
 /// (see [`set_copy`] on why not `values.push(value.clone())`).
-#[inline]
+#[inline(always)]
 pub(crate) fn push_copy(values: &mut Vec<Value>, value: &Value) {
     values.push(Value::Bool(false));
     if let Some(slot) = values.last_mut() {
