@@ -72,6 +72,8 @@ pub struct Worker {
     scratch: Scratch,
     graph: Option<Derivation>,
     values: Vec<Option<Value>>,
+    /// The case of the line being evaluated, its memory reused.
+    case: Case,
 }
 
 impl Worker {
@@ -122,8 +124,13 @@ impl<'p> Batch<'p> {
         text: &str,
         out: &mut Vec<u8>,
     ) -> Option<Status> {
-        let case = self.schema.load_json(self.program(), text)?;
-        Some(self.evaluate(worker, line, &case, out))
+        let mut case = std::mem::take(&mut worker.case);
+        let status = self
+            .schema
+            .load_json_into(self.program(), text, &mut case)
+            .then(|| self.evaluate(worker, line, &case, out));
+        worker.case = case;
+        status
     }
 
     /// Loads one case from `text` (`name` is how errors refer to it) and

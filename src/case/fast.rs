@@ -175,13 +175,21 @@ impl Schema {
     /// [`super::load_case`] for the errors, or for the case the fast path
     /// does not take.
     pub fn load_json(&self, program: &Program, text: &str) -> Option<Case> {
+        let mut case = Case::new(program);
+        self.load_json_into(program, text, &mut case)
+            .then_some(case)
+    }
+
+    /// Like [`Schema::load_json`], into `case`, whose memory is reused (a
+    /// batch worker's): `false` when the fast path declines, and `case` is
+    /// then to be ignored.
+    pub fn load_json_into(&self, program: &Program, text: &str, case: &mut Case) -> bool {
         if text.len() > MAX_BYTES || text.starts_with(crate::source::BOM) || text.contains('\r') {
-            return None;
+            return false;
         }
+        case.reset(program);
         let mut de = serde_json::Deserializer::from_str(text);
-        let case = self.load(program, &mut de)?;
-        de.end().ok()?;
-        Some(case)
+        self.load_into(&mut de, case) && de.end().is_ok()
     }
 
     /// Like [`Schema::load_json`], from a JSON value already parsed (an
@@ -192,14 +200,13 @@ impl Schema {
 
     fn load<'de, D: Deserializer<'de>>(&self, program: &Program, de: D) -> Option<Case> {
         let mut case = Case::new(program);
-        TopSeed {
-            schema: self,
-            case: &mut case,
-        }
-        .deserialize(de)
-        .ok()?;
+        self.load_into(de, &mut case).then_some(case)
+    }
+
+    fn load_into<'de, D: Deserializer<'de>>(&self, de: D, case: &mut Case) -> bool {
+        let read = TopSeed { schema: self, case }.deserialize(de).is_ok();
         case.expect.sort_by_key(|(def, _)| *def);
-        Some(case)
+        read
     }
 }
 

@@ -53,18 +53,27 @@ pub struct Case {
 impl Case {
     /// An empty case for `program`: every fact missing, no discretion stated.
     pub fn new(program: &Program) -> Self {
-        Case {
-            description: None,
-            as_of: None,
-            verdicts: Vec::new(),
-            facts: program
+        let mut case = Case::default();
+        case.reset(program);
+        case
+    }
+
+    /// Empties the case for `program`, as [`Case::new`] makes it, keeping its
+    /// memory.
+    pub fn reset(&mut self, program: &Program) {
+        self.description = None;
+        self.as_of = None;
+        self.verdicts.clear();
+        self.facts.clear();
+        self.facts.extend(
+            program
                 .facts
                 .iter()
-                .map(|f| f.setting.as_ref().map(|s| s.default.clone()))
-                .collect(),
-            discretions: vec![None; program.rules.len()],
-            expect: Vec::new(),
-        }
+                .map(|f| f.setting.as_ref().map(|s| s.default.clone())),
+        );
+        self.discretions.clear();
+        self.discretions.resize(program.rules.len(), None);
+        self.expect.clear();
     }
 
     /// Sets a fact.
