@@ -112,30 +112,23 @@ impl<'p> Engine<'p> {
         as_of: Option<Date>,
         names: &[S],
     ) -> Result<Options, EvalError> {
-        let verdicts = names
-            .iter()
-            .map(|name| {
-                let name = name.as_ref();
-                self.program
-                    .definition(name)
-                    .ok_or_else(|| EvalError::UnknownVerdict {
-                        name: name.to_string(),
-                        help: crate::suggest::did_you_mean_help(
-                            name,
-                            self.program.definitions.iter().map(|d| d.name.as_str()),
-                        ),
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let mut seen = crate::case::Seen::new();
-        let mut kept = Vec::with_capacity(verdicts.len());
-        for def in verdicts {
-            seen.push_verdict(&mut kept, def);
+        let mut verdicts = Vec::with_capacity(names.len());
+        for name in names {
+            let name = name.as_ref();
+            let def = self
+                .program
+                .definition(name)
+                .ok_or_else(|| EvalError::UnknownVerdict {
+                    name: name.to_string(),
+                    help: crate::suggest::did_you_mean_help(
+                        name,
+                        self.program.definitions.iter().map(|d| d.name.as_str()),
+                    ),
+                })?;
+            seen.push_verdict(&mut verdicts, def);
         }
-        Ok(Options {
-            as_of,
-            verdicts: kept,
-        })
+        Ok(Options { as_of, verdicts })
     }
 
     /// Options asking for every verdict of the program.
