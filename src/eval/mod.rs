@@ -327,11 +327,11 @@ impl<T: Trace> Run<'_, T> {
     /// Evaluates a rule's (or default's) value, kept where it is: a
     /// constant stays in the plan, a computed value goes on the operand stack
     /// until the definition is decided.
-    fn value_ref(&mut self, ix: plan::Ix) -> Result<Option<VRef>, Fail> {
-        let plan = self.plan;
-        if let Some(plan::Op::Const(_)) = plan.ops.get(ix as usize) {
-            return Ok(Some(VRef::Const(ix)));
-        }
+    fn value_ref(&mut self, value: plan::ValueOf) -> Result<Option<VRef>, Fail> {
+        let ix = match value {
+            plan::ValueOf::Const(ix) => return Ok(Some(VRef::Const(ix))),
+            plan::ValueOf::Op(ix) => ix,
+        };
         Ok(match self.eval(ix)? {
             Some(v) => {
                 let i = u32::try_from(self.work.operands.len()).unwrap_or(u32::MAX);

@@ -132,6 +132,16 @@ pub(crate) enum Op {
     },
 }
 
+/// A rule's or default's value: a constant, known without evaluating
+/// anything, or an op to evaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ValueOf {
+    /// The index of an [`Op::Const`].
+    Const(Ix),
+    /// Any other op.
+    Op(Ix),
+}
+
 /// What a fused op reads: a fact or another definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Leaf {
@@ -149,7 +159,7 @@ pub(crate) struct RulePlan {
     /// Its condition.
     pub when: Option<Ix>,
     /// Its value (`None` for `lifts`).
-    pub value: Option<Ix>,
+    pub value: Option<ValueOf>,
     /// In force from (inclusive).
     pub from: Option<Date>,
     /// In force until (exclusive).
@@ -179,7 +189,7 @@ pub(crate) struct DefPlan {
     /// Its rules in evaluation order (a range of [`Plan::rules`]).
     pub rules: Range32,
     /// Its default's value.
-    pub default: Option<Ix>,
+    pub default: Option<ValueOf>,
     /// Some rule of it is the target of an exception.
     pub has_exceptions: bool,
 }
@@ -344,7 +354,7 @@ impl Plan {
                     continue;
                 };
                 let when = rule.when.as_ref().map(|e| plan.lower(e));
-                let value = rule.value.as_ref().map(|e| plan.lower(e));
+                let value = rule.value.as_ref().map(|e| plan.value_of(e));
                 let exc_start = plan.positions.len();
                 plan.positions
                     .extend(rule.exceptions.iter().filter_map(|&e| pos_of(e)));
@@ -368,7 +378,7 @@ impl Plan {
                 .unwrap_or(&[])
                 .iter()
                 .any(|r| r.exceptions.start < r.exceptions.end);
-            let default = def.default.as_ref().map(|d| plan.lower(&d.value));
+            let default = def.default.as_ref().map(|d| plan.value_of(&d.value));
             plan.defs.push(DefPlan {
                 rules,
                 default,
@@ -410,6 +420,16 @@ impl Plan {
         let start = self.args.len();
         self.args.extend(lowered);
         Range32::of(start, self.args.len())
+    }
+
+    /// Lowers a rule's or default's value, saying whether it is a constant
+    /// (so that evaluating a rule does not load the op to find out).
+    fn value_of(&mut self, expr: &Expr) -> ValueOf {
+        let ix = self.lower(expr);
+        match self.ops.get(ix as usize) {
+            Some(Op::Const(_)) => ValueOf::Const(ix),
+            _ => ValueOf::Op(ix),
+        }
     }
 
     /// Lowers one expression (and its operands); returns its index.
