@@ -82,10 +82,11 @@ pub fn compile_modules(
     match check::check(modules) {
         Ok(checked) => {
             let mut program = checked.program;
+            let mut locator = sources.locator();
             program.rule_locations = program
                 .rules
                 .iter()
-                .map(|r| sources.location(r.name_span))
+                .map(|r| locator.location(r.name_span))
                 .collect();
             program.definitions_by_name = program
                 .definitions

@@ -123,6 +123,80 @@ pub struct SourceMap {
     files: Vec<SourceFile>,
 }
 
+/// The byte offsets where the lines of a text start, to find the line of an
+/// offset by binary search instead of counting newlines from the start.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The line (from 0) holding byte `offset`, and the offset it starts
+    /// at. An offset past the end is on the last line.
+    pub fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        (line, self.starts.get(line).copied().unwrap_or(0))
+    }
+
+    /// The byte offset where line `line` (from 0) starts, if there is one.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
+    }
+
+    /// Line and column (both from 1, the column in characters) of byte
+    /// `offset` of `text`, the text indexed.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let (line, start) = self.line_of(offset);
+        let col = text.get(start..offset).map_or(0, |l| l.chars().count());
+        (line + 1, col + 1)
+    }
+}
+
+/// Locations (`file:line:col`) of spans of a [`SourceMap`], each file's
+/// lines indexed the first time one of its spans is asked for.
+#[derive(Debug)]
+pub struct Locator<'a> {
+    sources: &'a SourceMap,
+    lines: Vec<Option<LineIndex>>,
+}
+
+impl Locator<'_> {
+    /// Line and column (from 1) of a span's start (`(0, 0)`: no such file).
+    pub fn line_col(&mut self, span: Span) -> (usize, usize) {
+        let Some(file) = self.sources.get(span.file) else {
+            return (0, 0);
+        };
+        let i = span.file.0 as usize;
+        if self.lines.len() <= i {
+            self.lines.resize(i + 1, None);
+        }
+        match self.lines.get_mut(i) {
+            Some(slot) => slot
+                .get_or_insert_with(|| LineIndex::new(&file.text))
+                .line_col(&file.text, span.start as usize),
+            None => (0, 0),
+        }
+    }
+
+    /// `file:line:col` of a span.
+    pub fn location(&mut self, span: Span) -> String {
+        let (line, col) = self.line_col(span);
+        let name = self.sources.get(span.file).map_or("?", |f| f.name.as_str());
+        format!("{name}:{line}:{col}")
+    }
+}
+
 /// An error reading policy files from disk.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot read `{path}`: {source}")]
@@ -344,20 +418,24 @@ impl SourceMap {
 
     /// 1-based line and column of a span's start.
     pub fn line_col(&self, span: Span) -> (usize, usize) {
-        let Some(file) = self.get(span.file) else {
-            return (0, 0);
-        };
-        let upto = file.text.get(..span.start as usize).unwrap_or("");
-        let line = upto.matches('\n').count() + 1;
-        let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        match self.get(span.file) {
+            Some(file) => LineIndex::new(&file.text).line_col(&file.text, span.start as usize),
+            None => (0, 0),
+        }
     }
 
-    /// `file:line:col` of a span, for plain-text explanations.
+    /// `file:line:col` of a span, for plain-text explanations. For many
+    /// spans, [`SourceMap::locator`] indexes each file's lines once.
     pub fn location(&self, span: Span) -> String {
-        let (line, col) = self.line_col(span);
-        let name = self.get(span.file).map_or("?", |f| f.name.as_str());
-        format!("{name}:{line}:{col}")
+        self.locator().location(span)
+    }
+
+    /// Locations of any number of spans, each file's lines indexed once.
+    pub fn locator(&self) -> Locator<'_> {
+        Locator {
+            sources: self,
+            lines: Vec::new(),
+        }
     }
 
     /// A miette source for a file.
@@ -435,5 +513,27 @@ mod tests {
             "kr/act.policy:2:3"
         );
         assert_eq!(map.location(Span::new(file, 0, 1)), "kr/act.policy:1:1");
+    }
+
+    /// The indexed lookup agrees with counting newlines and characters from
+    /// the start, at every offset of a text with empty lines, a trailing
+    /// newline and multi-byte characters (columns count characters).
+    #[test]
+    fn a_locator_finds_what_counting_from_the_start_finds() {
+        let text = "a\n\nrule é r\n  übung\nlast\n";
+        let mut map = SourceMap::new();
+        let file = map.add("x.policy", text);
+        let mut locator = map.locator();
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let upto = &text[..offset];
+            let line = upto.matches('\n').count() + 1;
+            let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let span = Span::new(file, offset, offset);
+            assert_eq!(locator.line_col(span), (line, col), "offset {offset}");
+            assert_eq!(map.line_col(span), (line, col), "offset {offset}");
+        }
+        assert_eq!(locator.location(Span::new(file, 4, 5)), "x.policy:3:2");
+        let missing = Span::new(crate::source::FileId(9), 0, 0);
+        assert_eq!(locator.line_col(missing), (0, 0));
     }
 }

@@ -6,28 +6,15 @@ use lsp_types::{
     Position, Range, Url,
 };
 
-/// Line starts of a text, to convert offsets and positions.
-#[derive(Clone, Debug)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
+pub use crate::source::LineIndex;
 
+/// Offsets ↔ LSP positions over the line index shared with the rest of the
+/// crate.
 impl LineIndex {
-    /// Indexes `text`.
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
     /// The position of a byte offset (clamped to the text).
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = offset.min(text.len());
-        let line = self
-            .starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        let start = self.starts.get(line).copied().unwrap_or(0);
+        let (line, start) = self.line_of(offset);
         let prefix = text.get(start..offset).unwrap_or("");
         let col = prefix.encode_utf16().count();
         Position::new(
@@ -38,13 +25,11 @@ impl LineIndex {
 
     /// The byte offset of a position (clamped to its line and the text).
     pub fn offset(&self, text: &str, position: Position) -> usize {
-        let Some(&start) = self.starts.get(position.line as usize) else {
+        let Some(start) = self.line_start(position.line as usize) else {
             return text.len();
         };
         let end = self
-            .starts
-            .get(position.line as usize + 1)
-            .copied()
+            .line_start(position.line as usize + 1)
             .unwrap_or(text.len());
         let line = text.get(start..end).unwrap_or("");
         let mut units = 0u32;
