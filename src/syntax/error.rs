@@ -261,6 +261,7 @@ impl Expectation {
                 .count();
             if members >= GROUP_THRESHOLD
                 || positives.contains(&Rule::expr) && group == Group::Expression
+                || positives.contains(&Rule::op_expected) && group == Group::Operator
             {
                 groups.insert(group);
             }

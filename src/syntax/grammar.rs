@@ -14,7 +14,9 @@ pub(crate) struct RefugeParser;
 pub(crate) fn display_name(rule: Rule) -> Option<&'static str> {
     let name = match rule {
         Rule::EOI => "end of file",
-        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::keyword => return None,
+        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::keyword | Rule::op_expected => {
+            return None
+        }
         Rule::name_then => return None,
         Rule::string_body | Rule::item | Rule::def_member | Rule::rule_head => return None,
         Rule::rule_clause | Rule::test_stmt | Rule::prefix | Rule::infix => return None,
@@ -219,7 +221,8 @@ impl Group {
             | Rule::op_add
             | Rule::op_sub
             | Rule::op_mul
-            | Rule::op_div => Some(Group::Operator),
+            | Rule::op_div
+            | Rule::op_expected => Some(Group::Operator),
             Rule::kw_when
             | Rule::when_clause
             | Rule::kw_cite
