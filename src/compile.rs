@@ -56,18 +56,167 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, Diagnostics> {
     compile_modules(sources, &modules)
 }
 
+/// The syntax trees of a policy set's files, kept from one compile to the
+/// next so that compiling again after an edit parses only the files whose
+/// text changed: an editor checks the whole set after every change to one
+/// file, and parsing is most of a compile (see docs/architecture.md).
+///
+/// ```
+/// use refuge::compile::{compile, ParseCache};
+/// use refuge::source::SourceMap;
+/// let mut sources = SourceMap::new();
+/// sources.add("a.policy", "fact x : bool");
+/// let mut cache = ParseCache::new();
+/// assert!(cache.compile(&sources).is_ok());
+/// assert_eq!(cache.parsed_last_time(), 1);
+/// // Nothing changed: nothing is parsed again, and the result is the same.
+/// assert!(cache.compile(&sources).is_ok());
+/// assert_eq!(cache.parsed_last_time(), 0);
+/// assert_eq!(
+///     cache.compile(&sources).map(|c| c.program.facts.len()).ok(),
+///     compile(&sources).map(|c| c.program.facts.len()).ok(),
+/// );
+/// ```
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    /// Per file, in id order: its name and the text it was parsed from.
+    texts: Vec<(String, String)>,
+    /// Per file: the syntax tree of the last text of it that parsed (an
+    /// empty module if none has), so that the modules of a set that parses
+    /// are one slice for the checker.
+    modules: Vec<crate::ast::Module>,
+    /// Per file: the errors of its text, if it does not parse.
+    errors: Vec<Option<syntax::ParseErrors>>,
+    /// How many files the last update parsed.
+    parsed: usize,
+}
+
+impl ParseCache {
+    /// An empty cache: the first compile parses every file.
+    pub fn new() -> Self {
+        ParseCache::default()
+    }
+
+    /// Parses the files of `sources` that are new or changed since the last
+    /// update (a file is the same when its id, name and text are).
+    pub fn update(&mut self, sources: &SourceMap) {
+        let files = sources.files();
+        let changed: Vec<&SourceFile> = files
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                self.texts
+                    .get(*i)
+                    .is_none_or(|(name, text)| *name != f.name || *text != f.text)
+            })
+            .map(|(_, f)| f)
+            .collect();
+        self.parsed = changed.len();
+        let results = parse_files_of(&changed);
+        self.texts.truncate(files.len());
+        self.modules.truncate(files.len());
+        self.errors.truncate(files.len());
+        for (file, result) in changed.into_iter().zip(results) {
+            let i = file.id.0 as usize;
+            let text = (file.name.clone(), file.text.clone());
+            let (module, errors) = match result {
+                Ok(module) => (Some(module), None),
+                Err(errors) => (None, Some(errors)),
+            };
+            if i < self.texts.len() {
+                // Another file at this index (one was added or removed
+                // before it): its last tree is not this file's.
+                let renamed = self
+                    .texts
+                    .get(i)
+                    .is_some_and(|(name, _)| *name != file.name);
+                if let Some(slot) = self.texts.get_mut(i) {
+                    *slot = text;
+                }
+                if let Some(slot) = self.modules.get_mut(i) {
+                    match module {
+                        Some(module) => *slot = module,
+                        None if renamed => {
+                            *slot = crate::ast::Module {
+                                name: file.module.clone(),
+                                items: Vec::new(),
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                if let Some(slot) = self.errors.get_mut(i) {
+                    *slot = errors;
+                }
+            } else {
+                // Files are added in id order, so `i` is the next index.
+                self.texts.push(text);
+                self.modules
+                    .push(module.unwrap_or_else(|| crate::ast::Module {
+                        name: file.module.clone(),
+                        items: Vec::new(),
+                    }));
+                self.errors.push(errors);
+            }
+        }
+    }
+
+    /// Compiles `sources` like [`compile`] (the same result), parsing only
+    /// what changed since the last call.
+    pub fn compile(&mut self, sources: &SourceMap) -> Result<Compiled, Diagnostics> {
+        self.update(sources);
+        let parse: Vec<(FileId, ParseError)> = self
+            .errors
+            .iter()
+            .zip(sources.files())
+            .filter_map(|(errors, file)| Some((file.id, errors.as_ref()?)))
+            .flat_map(|(id, errors)| errors.0.iter().map(move |e| (id, e.clone())))
+            .collect();
+        if !parse.is_empty() {
+            return Err(Diagnostics {
+                parse,
+                ..Diagnostics::default()
+            });
+        }
+        compile_modules(sources, &self.modules)
+    }
+
+    /// Each file's syntax tree: of its current text if it parses, else of
+    /// the last text of it that did (empty if none has), in id order. What
+    /// an editor indexes names from while a file is mid-edit.
+    pub fn modules(&self) -> &[crate::ast::Module] {
+        &self.modules
+    }
+
+    /// Whether file `index` (its id) parses as it is now.
+    pub fn parses(&self, index: usize) -> bool {
+        self.errors.get(index).is_some_and(Option::is_none)
+    }
+
+    /// How many files the last update parsed.
+    pub fn parsed_last_time(&self) -> usize {
+        self.parsed
+    }
+}
+
 /// Parses each file, in order. Files are independent until they are
 /// checked together, so with the `parallel` feature they are parsed on every
 /// core (parsing is most of a compile).
 fn parse_files(files: &[SourceFile]) -> Vec<Result<crate::ast::Module, syntax::ParseErrors>> {
+    let files: Vec<&SourceFile> = files.iter().collect();
+    parse_files_of(&files)
+}
+
+/// [`parse_files`] of some of the files of a set.
+fn parse_files_of(files: &[&SourceFile]) -> Vec<Result<crate::ast::Module, syntax::ParseErrors>> {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        files.par_iter().map(syntax::parse).collect()
+        files.par_iter().map(|f| syntax::parse(f)).collect()
     }
     #[cfg(not(feature = "parallel"))]
     {
-        files.iter().map(syntax::parse).collect()
+        files.iter().map(|f| syntax::parse(f)).collect()
     }
 }
 
@@ -297,5 +446,97 @@ impl Diagnostics {
     /// Renders every diagnostic.
     pub fn render(&self, sources: &SourceMap, format: ErrorFormat) -> String {
         render_all(sources, &self.parse, &self.check, &self.warnings, format)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compile, Diagnostics, ParseCache};
+    use crate::source::SourceMap;
+
+    fn set(files: &[(&str, &str)]) -> SourceMap {
+        let mut sources = SourceMap::new();
+        for (name, text) in files {
+            sources.add(*name, *text);
+        }
+        sources
+    }
+
+    /// What a compile says, to compare the cached compile with the plain
+    /// one: the rendered errors, or the program's definitions and warnings.
+    fn outcome(sources: &SourceMap, result: Result<super::Compiled, Diagnostics>) -> String {
+        match result {
+            Ok(compiled) => format!(
+                "ok: {:?} {:?}",
+                compiled
+                    .program
+                    .definitions
+                    .iter()
+                    .map(|d| &d.name)
+                    .collect::<Vec<_>>(),
+                compiled.warnings
+            ),
+            Err(d) => format!("errors: {}", d.render(sources, super::ErrorFormat::Plain)),
+        }
+    }
+
+    const A: &str = "source act : statute \"Act\"\nfact x : bool\n\
+                     verdict v : bool {\n  default x cite act art 1 provenance text\n}\n";
+    const B: &str =
+        "use a\nverdict w : bool {\n  default not v cite act art 2 provenance text\n}\n";
+    const B_BROKEN: &str =
+        "use a\nverdict w : bool {\n  default not cite act art 2 provenance text\n}\n";
+
+    /// The editor loop: each compile parses only the files whose text
+    /// changed, and says what a compile from scratch says, through a syntax
+    /// error, its fix, and a file added in front of the others (which moves
+    /// every file to a new id).
+    #[test]
+    fn a_cached_compile_parses_only_what_changed_and_agrees_with_compile() {
+        let mut cache = ParseCache::new();
+        let steps: [(&[(&str, &str)], usize); 5] = [
+            (&[("a.policy", A), ("b.policy", B)], 2),
+            (&[("a.policy", A), ("b.policy", B)], 0),
+            (&[("a.policy", A), ("b.policy", B_BROKEN)], 1),
+            (&[("a.policy", A), ("b.policy", B)], 1),
+            (
+                &[
+                    ("0.policy", "use a\nfact y : bool\n"),
+                    ("a.policy", A),
+                    ("b.policy", B),
+                ],
+                3,
+            ),
+        ];
+        for (i, (files, parsed)) in steps.into_iter().enumerate() {
+            let sources = set(files);
+            let cached = outcome(&sources, cache.compile(&sources));
+            let plain = outcome(&sources, compile(&sources));
+            assert_eq!(cached, plain, "step {i}");
+            assert_eq!(cached.starts_with("ok"), i != 2, "step {i}: {cached}");
+            assert_eq!(cache.parsed_last_time(), parsed, "step {i}");
+        }
+    }
+
+    /// While a file does not parse, its last tree that did stays available
+    /// (what the language server indexes names from), and the set does not
+    /// check.
+    #[test]
+    fn a_file_that_stops_parsing_keeps_its_last_tree() {
+        let mut cache = ParseCache::new();
+        let good = set(&[("a.policy", A), ("b.policy", B)]);
+        assert!(cache.compile(&good).is_ok());
+        let broken = set(&[("a.policy", A), ("b.policy", B_BROKEN)]);
+        let Err(diagnostics) = cache.compile(&broken) else {
+            panic!("a syntax error fails the compile");
+        };
+        assert_eq!(diagnostics.parse.len(), 1);
+        assert!(!cache.parses(1) && cache.parses(0));
+        assert_eq!(cache.modules().get(1), compile_one(B).as_ref());
+    }
+
+    fn compile_one(text: &str) -> Option<crate::ast::Module> {
+        let sources = set(&[("a.policy", A), ("b.policy", text)]);
+        crate::syntax::parse(sources.files().get(1)?).ok()
     }
 }

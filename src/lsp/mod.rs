@@ -50,7 +50,7 @@ use serde_json::Value as Json;
 
 use self::convert::{LineIndex, Placed};
 use self::index::{Index, Kind, Symbol};
-use crate::compile::{compile, Diagnostics};
+use crate::compile::{Diagnostics, ParseCache};
 use crate::ir::Program;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::tokens::{tokens, TokenClass};
@@ -231,8 +231,9 @@ struct Server {
     documents: BTreeMap<Url, Document>,
     analysis: Analysis,
     published: BTreeSet<Url>,
-    /// The last syntax tree of each file that parsed.
-    last_parsed: BTreeMap<Url, crate::ast::Module>,
+    /// The syntax tree of each file, kept between analyses: an edit
+    /// re-parses only the file edited.
+    parsed: ParseCache,
 }
 
 /// A request's or notification's parameters, or the error response to send.
@@ -280,7 +281,7 @@ impl Server {
             documents: BTreeMap::new(),
             analysis: Analysis::empty(),
             published: BTreeSet::new(),
-            last_parsed: BTreeMap::new(),
+            parsed: ParseCache::new(),
         };
         if let Some(root) = root {
             server.set_root(root);
@@ -408,24 +409,16 @@ impl Server {
             .iter()
             .map(|f| LineIndex::new(&f.text))
             .collect();
-        // A file that does not parse (mid-edit) is indexed as it last parsed,
-        // so completion still knows its names and its `use`s.
-        let mut parsed: Vec<(FileId, crate::ast::Module)> = Vec::new();
-        for (file, uri) in sources.files().iter().zip(&uris) {
-            match crate::syntax::parse(file) {
-                Ok(module) => {
-                    self.last_parsed.insert(uri.clone(), module.clone());
-                    parsed.push((file.id, module));
-                }
-                Err(_) => {
-                    if let Some(module) = self.last_parsed.get(uri) {
-                        parsed.push((file.id, module.clone()));
-                    }
-                }
-            }
-        }
-        let refs: Vec<(FileId, &crate::ast::Module)> =
-            parsed.iter().map(|(f, m)| (*f, m)).collect();
+        // Parsed once, for the index and the check. A file that does not
+        // parse (mid-edit) is indexed as it last parsed, so completion still
+        // knows its names and its `use`s.
+        let compiled = self.parsed.compile(&sources);
+        let refs: Vec<(FileId, &crate::ast::Module)> = sources
+            .files()
+            .iter()
+            .zip(self.parsed.modules())
+            .map(|(f, m)| (f.id, m))
+            .collect();
         let index = Index::build(&refs);
         let mut analysis = Analysis {
             sources,
@@ -435,7 +428,7 @@ impl Server {
             program: None,
             diagnostics: BTreeMap::new(),
         };
-        match compile(&analysis.sources) {
+        match compiled {
             Ok(compiled) => {
                 let diagnostics = Diagnostics {
                     warnings: compiled.warnings,
