@@ -207,6 +207,18 @@ fn parse_files(files: &[SourceFile]) -> Vec<Result<crate::ast::Module, syntax::P
     parse_files_of(&files)
 }
 
+/// Runs `a` and `b`, on two cores with the `parallel` feature.
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::join(a, b)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (a(), b())
+    }
+}
+
 /// [`parse_files`] of some of the files of a set.
 fn parse_files_of(files: &[&SourceFile]) -> Vec<Result<crate::ast::Module, syntax::ParseErrors>> {
     #[cfg(feature = "parallel")]
@@ -228,7 +240,10 @@ pub fn compile_modules(
     modules: &[crate::ast::Module],
 ) -> Result<Compiled, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
-    match check::check(modules) {
+    // The digest hashes every byte of the set, one after another; it does
+    // not need the checker's result, so it runs beside it.
+    let (checked, digest) = join(|| check::check(modules), || sources.digest());
+    match checked {
         Ok(checked) => {
             let mut program = checked.program;
             let mut locator = sources.locator();
@@ -244,7 +259,7 @@ pub fn compile_modules(
                 .filter_map(|(i, d)| Some((d.name.clone(), DefId(u32::try_from(i).ok()?))))
                 .collect();
             program.index_citations();
-            program.digest = sources.digest();
+            program.digest = digest;
             Ok(Compiled {
                 program,
                 warnings: checked.warnings,

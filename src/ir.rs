@@ -422,11 +422,18 @@ impl Pinpoint {
         } else {
             parts
         };
-        let text: Vec<String> = parts.iter().map(Pin::to_string).collect();
+        let mut text = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push_str("; ");
+            }
+            // Writing to a `String` cannot fail.
+            let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{part}"));
+        }
         let key = parts.first().map(Pin::key).unwrap_or_default();
         Pinpoint {
             parts,
-            text: text.join("; ").into(),
+            text: text.into(),
             key: key.into(),
         }
     }
