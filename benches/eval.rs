@@ -119,6 +119,33 @@ fn benches(c: &mut Criterion) {
                 .unwrap_or(0)
         })
     });
+    // The editor loop: the set compiled again after an edit of one file
+    // (alternately two texts of it), the other files' trees kept by a
+    // `ParseCache`, as the language server does.
+    let mut edited = SourceMap::new();
+    for f in sources.files() {
+        let text = if f.name.ends_with("refugee_status.policy") {
+            format!("{}\n# an edit\n", f.text)
+        } else {
+            f.text.clone()
+        };
+        edited.add(f.name.clone(), text);
+    }
+    let mut cache = refuge::compile::ParseCache::new();
+    let mut flip = false;
+    c.bench_function(
+        "recompile built-in policies after an edit (ParseCache)",
+        |b| {
+            b.iter(|| {
+                flip = !flip;
+                let set = if flip { &edited } else { &sources };
+                cache
+                    .compile(black_box(set))
+                    .map(|c| c.program.rules.len())
+                    .unwrap_or(0)
+            })
+        },
+    );
     let Ok(compiled) = compile(&sources) else {
         return;
     };
