@@ -136,12 +136,7 @@ impl ParseCache {
                 if let Some(slot) = self.modules.get_mut(i) {
                     match module {
                         Some(module) => *slot = module,
-                        None if renamed => {
-                            *slot = crate::ast::Module {
-                                name: file.module.clone(),
-                                items: Vec::new(),
-                            }
-                        }
+                        None if renamed => *slot = empty_module(file),
                         None => {}
                     }
                 }
@@ -152,10 +147,7 @@ impl ParseCache {
                 // Files are added in id order, so `i` is the next index.
                 self.texts.push(text);
                 self.modules
-                    .push(module.unwrap_or_else(|| crate::ast::Module {
-                        name: file.module.clone(),
-                        items: Vec::new(),
-                    }));
+                    .push(module.unwrap_or_else(|| empty_module(file)));
                 self.errors.push(errors);
             }
         }
@@ -205,6 +197,14 @@ impl ParseCache {
 fn parse_files(files: &[SourceFile]) -> Vec<Result<crate::ast::Module, syntax::ParseErrors>> {
     let files: Vec<&SourceFile> = files.iter().collect();
     parse_files_of(&files)
+}
+
+/// The tree of a file that has never parsed: its module, with nothing in it.
+fn empty_module(file: &SourceFile) -> crate::ast::Module {
+    crate::ast::Module {
+        name: file.module.clone(),
+        items: Vec::new(),
+    }
 }
 
 /// Runs `a` and `b`, on two cores with the `parallel` feature.
