@@ -509,6 +509,25 @@ fn operands() {
     assert_eq!(shape(&expr("Crime.murder")), "Crime.murder");
 }
 
+/// An `if` after an operator (of any group of the grammar's `infix`) is the
+/// chain's last operand: its `else` takes the rest of the chain.
+#[test]
+fn an_if_after_an_operator_takes_the_rest_of_the_chain() {
+    assert_eq!(
+        shape(&expr("a + if c then 1 else 2 * b")),
+        "(+ a (if c 1 (* 2 b)))"
+    );
+    assert_eq!(
+        shape(&expr("x and if c then y else z or w")),
+        "(and x (if c y (or z w)))"
+    );
+    assert_eq!(shape(&expr("n >= if c then 1 else 2")), "(>= n (if c 1 2))");
+    assert_eq!(
+        shape(&expr("s has any if c then t else u")),
+        "(has any s (if c t u))"
+    );
+}
+
 #[test]
 fn each_path_segment_and_operator_node_has_its_span() {
     let text = "verdict v : bool { default person.age + 1 }";
