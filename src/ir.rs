@@ -331,44 +331,56 @@ impl Pin {
     /// The locators in canonical form, without the remark: `Art. 9(1) item 5`,
     /// `§South Korean Policy l.35-39`, `para. 63`; a bare reference's text.
     pub fn locators(&self) -> String {
-        let mut words: Vec<String> = Vec::new();
+        let mut out = String::new();
+        // Writing to a `String` cannot fail.
+        let _ = self.write_locators(&mut out);
+        out
+    }
+
+    /// Writes [`Pin::locators`] to `out`, word by word, without building
+    /// each word and the list of them first (a compile renders every
+    /// citation of the policies).
+    fn write_locators(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        let mut first = true;
+        let mut word = |out: &mut dyn fmt::Write, args: fmt::Arguments<'_>| {
+            if !std::mem::take(&mut first) {
+                out.write_char(' ')?;
+            }
+            out.write_fmt(args)
+        };
         if let Some(section) = &self.section {
-            words.push(format!("§{section}"));
+            word(out, format_args!("§{section}"))?;
         }
         match (&self.article, &self.paragraph) {
-            (Some(a), Some(p)) if p.is_range() => {
-                words.push(format!(
-                    "Art. {}({})-({})",
-                    a,
-                    p.from,
-                    p.to.as_deref().unwrap_or("")
-                ));
-            }
-            (Some(a), Some(p)) => words.push(format!("Art. {a}({p})")),
-            (Some(a), None) if a.is_range() => words.push(format!("Arts. {a}")),
-            (Some(a), None) => words.push(format!("Art. {a}")),
-            (None, Some(p)) if p.is_range() => words.push(format!("paras. {p}")),
-            (None, Some(p)) => words.push(format!("para. {p}")),
+            (Some(a), Some(p)) if p.is_range() => word(
+                out,
+                format_args!("Art. {}({})-({})", a, p.from, p.to.as_deref().unwrap_or("")),
+            )?,
+            (Some(a), Some(p)) => word(out, format_args!("Art. {a}({p})"))?,
+            (Some(a), None) if a.is_range() => word(out, format_args!("Arts. {a}"))?,
+            (Some(a), None) => word(out, format_args!("Art. {a}"))?,
+            (None, Some(p)) if p.is_range() => word(out, format_args!("paras. {p}"))?,
+            (None, Some(p)) => word(out, format_args!("para. {p}"))?,
             (None, None) => {}
         }
         if let Some(item) = &self.item {
-            let word = if item.is_range() { "items" } else { "item" };
-            words.push(format!("{word} {item}"));
+            let name = if item.is_range() { "items" } else { "item" };
+            word(out, format_args!("{name} {item}"))?;
         }
         if let Some(footnote) = &self.footnote {
-            words.push(format!("fn {footnote}"));
+            word(out, format_args!("fn {footnote}"))?;
         }
         if let Some(lines) = self.lines {
             if lines.to == lines.from {
-                words.push(format!("l.{}", lines.from));
+                word(out, format_args!("l.{}", lines.from))?;
             } else {
-                words.push(format!("l.{}-{}", lines.from, lines.to));
+                word(out, format_args!("l.{}-{}", lines.from, lines.to))?;
             }
         }
-        if words.is_empty() {
-            return self.reference.clone().unwrap_or_default();
+        if first {
+            out.write_str(self.reference.as_deref().unwrap_or(""))?;
         }
-        words.join(" ")
+        Ok(())
     }
 
     /// What citations are grouped by: the article (`Art. 9`, without
@@ -397,7 +409,7 @@ impl Pin {
 
 impl fmt::Display for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.locators())?;
+        self.write_locators(f)?;
         match &self.remark {
             Some(remark) => write!(f, " ({remark})"),
             None => Ok(()),
