@@ -403,6 +403,19 @@ fn split_glued_keywords(
     text: &str,
     tokens: Vec<(Token, Range<usize>)>,
 ) -> Vec<(Token, Range<usize>)> {
+    // Only a number with letters after its digits can be split (a keyword
+    // ends in a letter); most texts have none, and their list is returned as
+    // it is.
+    let lettered = |range: &Range<usize>| {
+        text.get(range.clone())
+            .is_some_and(|s| s.bytes().last().is_some_and(|b| b.is_ascii_alphabetic()))
+    };
+    if !tokens
+        .iter()
+        .any(|(t, r)| *t == Token::Number && lettered(r))
+    {
+        return tokens;
+    }
     let mut out = Vec::with_capacity(tokens.len());
     let mut in_cite = false;
     for (token, range) in tokens {
@@ -479,32 +492,43 @@ fn raw_tokens(text: &str) -> Vec<(Token, Range<usize>)> {
 /// `KRW x` would lex as an error.)
 fn join_spaced_literals(
     text: &str,
-    tokens: Vec<(Token, Range<usize>)>,
+    mut tokens: Vec<(Token, Range<usize>)>,
 ) -> Vec<(Token, Range<usize>)> {
+    // In place: a join only ever makes the list shorter, so each token is
+    // written at or before where it was read (`write <= read`).
     let slice = |range: &Range<usize>| text.get(range.clone()).unwrap_or("");
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut rest = tokens.as_slice();
-    while let Some(((first, first_range), tail)) = rest.split_first() {
-        if let [(Token::Whitespace, space), (second, second_range), ..] = tail {
-            let joined = match (first, second) {
-                (Token::Ident, Token::Number) if is_currency(slice(first_range)) => {
-                    Some(Token::Money)
-                }
-                (Token::Number, Token::Ident) if is_duration_unit(slice(second_range)) => {
-                    Some(Token::Duration)
-                }
-                _ => None,
-            };
-            if let Some(token) = joined.filter(|_| slice(space).bytes().all(|b| b == b' ')) {
-                out.push((token, first_range.start..second_range.end));
-                rest = tail.get(2..).unwrap_or_default();
-                continue;
+    let mut write = 0;
+    let mut read = 0;
+    while let Some((first, first_range)) = tokens.get(read).cloned() {
+        let joined = match (tokens.get(read + 1), tokens.get(read + 2)) {
+            (Some((Token::Whitespace, space)), Some((second, second_range))) => {
+                let token = match (first, *second) {
+                    (Token::Ident, Token::Number) if is_currency(slice(&first_range)) => {
+                        Some(Token::Money)
+                    }
+                    (Token::Number, Token::Ident) if is_duration_unit(slice(second_range)) => {
+                        Some(Token::Duration)
+                    }
+                    _ => None,
+                };
+                token
+                    .filter(|_| slice(space).bytes().all(|b| b == b' '))
+                    .map(|token| (token, first_range.start..second_range.end))
             }
+            _ => None,
+        };
+        let (token, step) = match joined {
+            Some(joined) => (joined, 3),
+            None => ((first, first_range), 1),
+        };
+        if let Some(slot) = tokens.get_mut(write) {
+            *slot = token;
         }
-        out.push((*first, first_range.clone()));
-        rest = tail;
+        write += 1;
+        read += step;
     }
-    out
+    tokens.truncate(write);
+    tokens
 }
 
 /// Three upper-case ASCII letters, like `KRW`.
