@@ -129,6 +129,8 @@ fn table_reads(e: &IrExpr, out: &mut Vec<TableRead>) {
 /// The walker: counts mutation sites and applies the one asked for.
 pub(super) struct Walker<'s> {
     sources: &'s SourceMap,
+    /// Where each subject is (each file's lines indexed once per walk).
+    locator: crate::source::Locator<'s>,
     readable: &'s Readable,
     /// The site to apply (`None`: enumerate only).
     target: Option<usize>,
@@ -147,6 +149,7 @@ impl<'s> Walker<'s> {
     pub(super) fn enumerate(sources: &'s SourceMap, readable: &'s Readable) -> Self {
         Walker {
             sources,
+            locator: sources.locator(),
             readable,
             target: None,
             count: 0,
@@ -247,7 +250,7 @@ impl<'s> Walker<'s> {
                         self.subject = Subject {
                             name: format!("setting {}", setting.name.node),
                             law: self.law_of(&setting.clauses),
-                            location: self.sources.location(setting.name.span),
+                            location: self.locator.location(setting.name.span),
                         };
                         self.value(&mut setting.value);
                     }
@@ -263,7 +266,7 @@ impl<'s> Walker<'s> {
                             self.subject = Subject {
                                 name: format!("{}[{}]", table.name.node, keys.join(", ")),
                                 law: self.law_of(&row.clauses),
-                                location: self.sources.location(row.span),
+                                location: self.locator.location(row.span),
                             };
                             self.dates(&mut row.clauses, "row");
                             for (column, cell) in &mut row.cells {
@@ -286,7 +289,7 @@ impl<'s> Walker<'s> {
             self.subject = Subject {
                 name: format!("default of {}", d.name.node),
                 law: self.law_of(&default.clauses),
-                location: self.sources.location(default.span),
+                location: self.locator.location(default.span),
             };
             self.value(&mut default.value);
         }
@@ -298,7 +301,7 @@ impl<'s> Walker<'s> {
             self.subject = Subject {
                 name: name.clone(),
                 law: self.law_of(&rule.clauses),
-                location: self.sources.location(rule.name.span),
+                location: self.locator.location(rule.name.span),
             };
             self.rule_level(d, r, &name, lifts);
             if let Some(rule) = d.rules.get_mut(r) {
