@@ -383,6 +383,11 @@ impl<T: Trace> Run<'_, T> {
         let Some(def) = plan.def(id) else {
             return Ok(());
         };
+        if !T::ON {
+            if let Some(common) = def.uniform {
+                return self.decide_uniform(id, def, common);
+            }
+        }
         self.work.begin(id);
         let rules = plan.rules_of(def);
         let read_base = self.trace.len();
@@ -538,6 +543,47 @@ impl<T: Trace> Run<'_, T> {
                 default_reads,
             });
         }
+        Ok(())
+    }
+
+    /// [`Run::decide`] for a definition of the uniform shape
+    /// ([`plan::DefPlan::uniform`]) on the values path, with the same result:
+    /// the rules cannot conflict, so the definition is `common` when some
+    /// rule in force holds; otherwise its default, unless some rule's
+    /// condition is unknown and the default differs from `common` (or there
+    /// is no default): then it is undetermined. Every rule in force is
+    /// tested, as `decide` tests them, so an evaluation error is raised just
+    /// the same.
+    fn decide_uniform(
+        &mut self,
+        id: DefId,
+        def: &plan::DefPlan,
+        common: plan::Ix,
+    ) -> Result<(), Fail> {
+        self.work.begin(id);
+        let (mut holds, mut unknown) = (false, false);
+        for rule in self.plan.rules_of(def) {
+            if !rule.in_force(self.as_of) {
+                continue;
+            }
+            match rule.when {
+                None => holds = true,
+                Some(when) => match self.holds_fast(when)? {
+                    Some(true) => holds = true,
+                    None => unknown = true,
+                    Some(false) => {}
+                },
+            }
+        }
+        let value = match def.default {
+            _ if holds => Some(common),
+            Some(plan::ValueOf::Const(d)) if !unknown || d == common => Some(d),
+            _ => None,
+        };
+        let plan = self.plan;
+        self.work.finish_with(id, |_| {
+            value.and_then(|ix| resolve(plan, &[], VRef::Const(ix)))
+        });
         Ok(())
     }
 

@@ -192,6 +192,11 @@ pub(crate) struct DefPlan {
     pub default: Option<ValueOf>,
     /// Some rule of it is the target of an exception.
     pub has_exceptions: bool,
+    /// When every rule gives the same constant (the index of its op) and
+    /// none is a discretion or an exception's target, and the default, if
+    /// any, is a constant: the definition is then decided by whether some
+    /// rule in force holds, which the values path tests without a tally.
+    pub uniform: Option<Ix>,
 }
 
 /// The rows of one table by key, for lookups without a scan.
@@ -379,10 +384,12 @@ impl Plan {
                 .iter()
                 .any(|r| r.exceptions.start < r.exceptions.end);
             let default = def.default.as_ref().map(|d| plan.value_of(&d.value));
+            let uniform = uniform(plan.rules.get(rules.range()).unwrap_or(&[]), default);
             plan.defs.push(DefPlan {
                 rules,
                 default,
                 has_exceptions,
+                uniform,
             });
         }
         plan
@@ -519,6 +526,28 @@ impl Plan {
         };
         self.push(op, expr.span)
     }
+}
+
+/// The constant every rule of a definition gives, when the definition has
+/// the uniform shape of [`DefPlan::uniform`]: at least one rule, each giving
+/// that constant, none a discretion or aimed at by an exception, and a
+/// constant default or none.
+fn uniform(rules: &[RulePlan], default: Option<ValueOf>) -> Option<Ix> {
+    if matches!(default, Some(ValueOf::Op(_))) {
+        return None;
+    }
+    let mut common = None;
+    for rule in rules {
+        let Some(ValueOf::Const(c)) = rule.value else {
+            return None;
+        };
+        if rule.may || rule.exceptions.start < rule.exceptions.end || common.is_some_and(|k| k != c)
+        {
+            return None;
+        }
+        common = Some(c);
+    }
+    common
 }
 
 /// A fused op for `expr`, when it has one of the fused shapes.

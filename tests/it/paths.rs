@@ -66,3 +66,90 @@ fn the_values_path_gives_what_the_derivation_graph_gives() {
         mismatches.join("\n")
     );
 }
+
+/// The values path decides a definition whose rules all give one constant
+/// (no discretion, no exception) by whether some rule in force holds, where
+/// the explained path tallies every rule; over every combination of two
+/// facts true, false or missing, on either side of an in-force date, the two
+/// give the same value.
+#[test]
+fn a_definition_whose_rules_agree_is_decided_alike_on_both_paths() {
+    let policy = r#"
+source act : statute "Act"
+enum Colour "a colour" { red, green }
+fact p : bool "p"
+fact q : bool "q"
+verdict any_of : bool "p, or q from 2020" {
+  default false cite act art 1 provenance reading
+  rule by_p when p cite act art 1 provenance text
+  rule by_q when q from 2020-01-01 cite act art 2 provenance text
+}
+verdict agreeing_default : bool "the default agrees with the rule" {
+  default true cite act art 1 provenance reading
+  rule both when p and q cite act art 1 provenance text
+}
+verdict no_default : Colour "red when p or q, or when not p" {
+  rule either = red when p or q cite act art 1 provenance text
+  rule not_p = red when not p cite act art 2 provenance text
+}
+verdict until_2020 : Colour "red when p, or q until 2020" {
+  default green cite act art 1 provenance reading
+  rule red_p = red when p cite act art 1 provenance text
+  rule red_q = red when q until 2020-01-01 cite act art 2 provenance text
+}
+"#;
+    let mut sources = refuge::SourceMap::new();
+    sources.add("p.policy", policy);
+    let compiled = refuge::compile(&sources).unwrap_or_else(|_| panic!("the policy checks"));
+    let program = &compiled.program;
+    let engine = Engine::new(program);
+    let mut scratch = Scratch::new();
+    let mut values = Vec::new();
+    let states = ["true", "false", ""];
+    let mut decided = std::collections::BTreeMap::new();
+    for as_of in ["2019-06-01", "2021-06-01"] {
+        for p in states {
+            for q in states {
+                let facts: Vec<String> = [("p", p), ("q", q)]
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| format!("\"{k}\": {v}"))
+                    .collect();
+                let text = format!(
+                    r#"{{"as_of": "{as_of}", "facts": {{{}}}}}"#,
+                    facts.join(", ")
+                );
+                let case = load_case(program, "c.json", &text, CaseFormat::Json).unwrap();
+                let options = Options::default();
+                let evaluation = engine.evaluate(&case, &options).unwrap();
+                engine
+                    .values_with(&case, &options, &mut scratch, &mut values)
+                    .unwrap();
+                let explained: Vec<_> = evaluation
+                    .verdict_ids()
+                    .iter()
+                    .map(|&d| evaluation.value(d).cloned())
+                    .collect();
+                assert_eq!(explained, values, "{text}");
+                let shown: Vec<String> = values
+                    .iter()
+                    .map(|v| v.as_ref().map_or("?".into(), |v| v.display(program)))
+                    .collect();
+                decided.insert((as_of, p, q), shown.join(" "));
+            }
+        }
+    }
+    // What a reader of the policy expects, in the verdicts' order.
+    assert_eq!(
+        decided[&("2019-06-01", "false", "true")],
+        "false true red red"
+    );
+    assert_eq!(
+        decided[&("2021-06-01", "false", "true")],
+        "true true red green"
+    );
+    assert_eq!(decided[&("2021-06-01", "", "false")], "? true ? ?");
+    assert_eq!(decided[&("2021-06-01", "", "true")], "true true red ?");
+    assert_eq!(decided[&("2019-06-01", "", "true")], "? true red red");
+    assert_eq!(decided[&("2021-06-01", "true", "")], "true true red red");
+}
