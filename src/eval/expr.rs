@@ -43,6 +43,17 @@ fn is_true(v: &Value) -> bool {
     matches!(v, Value::Bool(true))
 }
 
+/// `v == c` for the constant of a fused equality, with its kinds (an enum
+/// variant or a bool) compared inline.
+#[inline(always)]
+fn is_const(v: &Value, c: &Value) -> bool {
+    match (v, c) {
+        (Value::Enum(e, a), Value::Enum(f, b)) => a == b && e == f,
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        _ => v == c,
+    }
+}
+
 impl<T: Trace> Run<'_, T> {
     /// Reads a fact or a definition (evaluating it on first use) and applies
     /// `f` to its value (`None`: unknown).
@@ -102,7 +113,7 @@ impl<T: Trace> Run<'_, T> {
                 fact,
                 value,
                 negate,
-            }) => self.leaf(*fact, |v| Ok((v == value) != *negate)),
+            }) => self.leaf(*fact, |v| Ok(is_const(v, value) != *negate)),
             Some(Op::FactCmp {
                 fact,
                 op,
@@ -132,6 +143,19 @@ impl<T: Trace> Run<'_, T> {
                 // what follows it is never read.
                 let dominant = matches!(op, Op::Or(..));
                 let items = plan.args(*items);
+                if !T::ON {
+                    // Nothing to unmark: the value alone, as the fold below
+                    // gives it.
+                    let mut unknown = false;
+                    for &item in items {
+                        match self.holds_fast(item)? {
+                            Some(x) if x == dominant => return Ok(Some(dominant)),
+                            None => unknown = true,
+                            Some(_) => {}
+                        }
+                    }
+                    return Ok(if unknown { None } else { Some(!dominant) });
+                }
                 let start = self.trace.len();
                 let mut acc = Some(!dominant);
                 for (i, &item) in items.iter().enumerate() {
@@ -174,7 +198,7 @@ impl<T: Trace> Run<'_, T> {
                 fact,
                 value,
                 negate,
-            } => self.leaf(*fact, |v| Ok((v == value) != *negate))?,
+            } => self.leaf(*fact, |v| Ok(is_const(v, value) != *negate))?,
             Op::FactCmp {
                 fact,
                 op,
