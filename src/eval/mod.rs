@@ -553,7 +553,9 @@ impl<T: Trace> Run<'_, T> {
     /// condition is unknown and the default differs from `common` (or there
     /// is no default): then it is undetermined. Every rule in force is
     /// tested, as `decide` tests them, so an evaluation error is raised just
-    /// the same.
+    /// the same, unless none of them can raise one
+    /// ([`plan::DefPlan::stop_at_first`]): then the first that holds settles
+    /// it.
     fn decide_uniform(
         &mut self,
         id: DefId,
@@ -573,6 +575,9 @@ impl<T: Trace> Run<'_, T> {
                     None => unknown = true,
                     Some(false) => {}
                 },
+            }
+            if holds && def.stop_at_first {
+                break;
             }
         }
         let value = match def.default {

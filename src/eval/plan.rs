@@ -197,6 +197,10 @@ pub(crate) struct DefPlan {
     /// any, is a constant: the definition is then decided by whether some
     /// rule in force holds, which the values path tests without a tally.
     pub uniform: Option<Ix>,
+    /// Of a uniform definition: no rule's condition can raise an evaluation
+    /// error ([`Plan::may_fail`]), so the values path may stop at the first
+    /// rule that holds, as testing the rest could change nothing.
+    pub stop_at_first: bool,
 }
 
 /// The rows of one table by key, for lookups without a scan.
@@ -329,6 +333,10 @@ pub(crate) struct Plan {
     /// The op of each distinct constant: equal constants are one op, so two
     /// constants are equal exactly when their indexes are.
     consts: std::collections::HashMap<Value, Ix>,
+    /// Per op: it can raise an evaluation error by itself (arithmetic,
+    /// built-in calls, table lookups, comparisons of money or durations),
+    /// whatever its operands do.
+    fails_alone: Vec<bool>,
 }
 
 impl Plan {
@@ -390,9 +398,101 @@ impl Plan {
                 default,
                 has_exceptions,
                 uniform,
+                stop_at_first: false,
             });
         }
+        let mut fails = vec![Fails::Unknown; plan.defs.len()];
+        for i in 0..plan.defs.len() {
+            let def = plan.defs.get(i).cloned().unwrap_or_default();
+            let stop = def.uniform.is_some()
+                && plan
+                    .rules_of(&def)
+                    .iter()
+                    .all(|r| r.when.is_none_or(|w| !plan.may_fail(w, &mut fails)));
+            if let Some(d) = plan.defs.get_mut(i) {
+                d.stop_at_first = stop;
+            }
+        }
         plan
+    }
+
+    /// Whether evaluating the op at `ix` can raise an evaluation error: it
+    /// or an operand can by itself ([`Plan::fails_alone`]), or it reads a
+    /// definition that can (`defs` remembers which can).
+    pub(crate) fn may_fail(&self, ix: Ix, defs: &mut [Fails]) -> bool {
+        if self.fails_alone.get(ix as usize).copied().unwrap_or(true) {
+            return true;
+        }
+        let leaf = |leaf: &Leaf, defs: &mut [Fails]| match leaf {
+            Leaf::Fact(_) => false,
+            Leaf::Def(d) => self.def_may_fail(*d, defs),
+        };
+        match self.ops.get(ix as usize) {
+            None => true,
+            Some(Op::Const(_) | Op::Fact(_) | Op::AsOf) => false,
+            Some(Op::Def(d)) => self.def_may_fail(*d, defs),
+            Some(Op::Not(a) | Op::Neg(a)) => self.may_fail(*a, defs),
+            Some(
+                Op::Cmp(_, a, b)
+                | Op::Arith(_, a, b)
+                | Op::In(a, b)
+                | Op::HasAny(a, b)
+                | Op::HasAll(a, b),
+            ) => self.may_fail(*a, defs) || self.may_fail(*b, defs),
+            Some(Op::If(c, a, b)) => {
+                self.may_fail(*c, defs) || self.may_fail(*a, defs) || self.may_fail(*b, defs)
+            }
+            Some(
+                Op::And(items)
+                | Op::Or(items)
+                | Op::Set(_, items)
+                | Op::Call(_, items)
+                | Op::Lookup(_, items, _)
+                | Op::Exists(_, items),
+            ) => self.args(*items).iter().any(|&a| self.may_fail(a, defs)),
+            Some(
+                Op::FactIs { fact, .. }
+                | Op::FactCmp { fact, .. }
+                | Op::FactIn { fact, .. }
+                | Op::FactHas { fact, .. },
+            ) => leaf(fact, defs),
+        }
+    }
+
+    /// Whether deciding a definition can raise an evaluation error: an op
+    /// of its rules or default can, or two of its rules can give different
+    /// values (a conflict). A definition met again while it is being
+    /// looked at (a cycle, which the checker rejects) counts as one that can.
+    fn def_may_fail(&self, id: DefId, defs: &mut [Fails]) -> bool {
+        match defs.get(id.index()) {
+            Some(Fails::Yes) | None => return true,
+            Some(Fails::No) => return false,
+            Some(Fails::Looking) => return true,
+            Some(Fails::Unknown) => {}
+        }
+        if let Some(slot) = defs.get_mut(id.index()) {
+            *slot = Fails::Looking;
+        }
+        let def = self.def(id).cloned().unwrap_or_default();
+        let rules = self.rules_of(&def);
+        let values: Vec<ValueOf> = rules.iter().filter_map(|r| r.value).collect();
+        let conflict = values.len() > 1
+            && !values
+                .iter()
+                .all(|v| matches!(v, ValueOf::Const(_)) && Some(v) == values.first());
+        let op_of = |v: ValueOf| match v {
+            ValueOf::Const(ix) | ValueOf::Op(ix) => ix,
+        };
+        let fails = conflict
+            || rules.iter().any(|r| {
+                r.when.is_some_and(|w| self.may_fail(w, defs))
+                    || r.value.is_some_and(|v| self.may_fail(op_of(v), defs))
+            })
+            || def.default.is_some_and(|v| self.may_fail(op_of(v), defs));
+        if let Some(slot) = defs.get_mut(id.index()) {
+            *slot = if fails { Fails::Yes } else { Fails::No };
+        }
+        fails
     }
 
     /// The plan of a definition.
@@ -416,9 +516,15 @@ impl Plan {
     }
 
     fn push(&mut self, op: Op, span: Span) -> Ix {
+        self.push_failing(op, span, false)
+    }
+
+    /// Pushes an op, saying whether it can fail by itself.
+    fn push_failing(&mut self, op: Op, span: Span, fails: bool) -> Ix {
         let ix = u32::try_from(self.ops.len()).unwrap_or(u32::MAX);
         self.ops.push(op);
         self.spans.push(span);
+        self.fails_alone.push(fails);
         ix
     }
 
@@ -442,7 +548,14 @@ impl Plan {
     /// Lowers one expression (and its operands); returns its index.
     fn lower(&mut self, expr: &Expr) -> Ix {
         if let Some(fused) = fuse(expr) {
-            return self.push(fused, expr.span);
+            let fails = matches!(
+                fused,
+                Op::FactCmp {
+                    value: Value::Money(_) | Value::Duration(_),
+                    ..
+                }
+            );
+            return self.push_failing(fused, expr.span, fails);
         }
         if let ExprKind::Const(v) = &expr.kind {
             // One op per distinct constant (a constant never fails, so its
@@ -524,8 +637,33 @@ impl Plan {
             }
             ExprKind::Exists(t, items) => Op::Exists(*t, self.push_args(items)),
         };
-        self.push(op, expr.span)
+        let fails = match &expr.kind {
+            ExprKind::Arith(..) | ExprKind::Neg(_) | ExprKind::Call(..) | ExprKind::Lookup(..) => {
+                true
+            }
+            // Money of two currencies, or durations of months and of days.
+            ExprKind::Cmp(_, a, b) => [a, b]
+                .iter()
+                .any(|e| matches!(e.ty, Type::Money | Type::Duration)),
+            // Only for a set literal the checker did not type as a set.
+            ExprKind::Set(_) => !matches!(expr.ty, Type::Set(_)),
+            _ => false,
+        };
+        self.push_failing(op, expr.span, fails)
     }
+}
+
+/// What [`Plan::may_fail`] knows of a definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fails {
+    /// Not looked at yet.
+    Unknown,
+    /// Being looked at.
+    Looking,
+    /// Deciding it can raise an evaluation error.
+    Yes,
+    /// It cannot.
+    No,
 }
 
 /// The constant every rule of a definition gives, when the definition has
@@ -669,5 +807,65 @@ verdict bound : bool {
             index.candidates(&[Value::Integer(0), Value::Enum(treaty, 1)]),
             Some(&[][..])
         );
+    }
+
+    /// A uniform definition stops at its first rule that holds only when no
+    /// rule's condition can fail: not with arithmetic, a comparison of
+    /// money, or a read of a definition whose rules can conflict (directly
+    /// or through another definition).
+    #[test]
+    fn only_a_definition_whose_conditions_cannot_fail_stops_at_its_first_rule() {
+        let mut sources = SourceMap::new();
+        sources.add(
+            "t.policy",
+            r#"
+source act : statute "Act"
+enum Colour "a colour" { red, green }
+fact p : bool "p"
+fact n : integer "n"
+fact fee : money "a fee"
+definition split : Colour "red or green" {
+  rule red_p = red when p cite act art 1 provenance text
+  rule green_n = green when n > 1 cite act art 2 provenance text
+}
+definition through : bool "split, one step away" {
+  rule through_split when split == red cite act art 1 provenance text
+}
+verdict plain : bool "p or n above 1" {
+  default false cite act art 1 provenance reading
+  rule plain_p when p cite act art 1 provenance text
+  rule plain_n when n > 1 and not p cite act art 2 provenance text
+}
+verdict divides : bool "10 / n above 1" {
+  rule divides_n when 10 / n > 1 cite act art 1 provenance text
+}
+verdict costs : bool "a fee above 100 KRW" {
+  rule costs_fee when fee > KRW 100 cite act art 1 provenance text
+}
+verdict reads_split : bool "split is red" {
+  rule reads_split_red when split == red cite act art 1 provenance text
+}
+verdict reads_through : bool "through" {
+  rule reads_through_it when through cite act art 1 provenance text
+}
+"#,
+        );
+        let Ok(compiled) = compile(&sources) else {
+            panic!("the policy checks");
+        };
+        let program = &compiled.program;
+        let plan = Plan::new(program);
+        let stops = |name: &str| {
+            let id = program.definition(name).expect("declared");
+            plan.defs[id.index()].stop_at_first
+        };
+        assert!(stops("plain"));
+        assert!(!stops("divides"));
+        assert!(!stops("costs"));
+        assert!(!stops("reads_split"));
+        assert!(!stops("reads_through"));
+        // Not uniform (its rules give different values): never stops early.
+        assert!(!stops("split"));
+        assert!(!stops("through"));
     }
 }

@@ -100,7 +100,12 @@ verdict until_2020 : Colour "red when p, or q until 2020" {
 "#;
     let mut sources = refuge::SourceMap::new();
     sources.add("p.policy", policy);
-    let compiled = refuge::compile(&sources).unwrap_or_else(|_| panic!("the policy checks"));
+    let compiled = refuge::compile(&sources).unwrap_or_else(|d| {
+        panic!(
+            "the policy checks:\n{}",
+            d.render(&sources, refuge::compile::ErrorFormat::Plain)
+        )
+    });
     let program = &compiled.program;
     let engine = Engine::new(program);
     let mut scratch = Scratch::new();
@@ -152,4 +157,81 @@ verdict until_2020 : Colour "red when p, or q until 2020" {
     assert_eq!(decided[&("2021-06-01", "", "true")], "true true red ?");
     assert_eq!(decided[&("2019-06-01", "", "true")], "? true red red");
     assert_eq!(decided[&("2021-06-01", "true", "")], "true true red red");
+}
+
+/// The values path stops at the first rule that holds only where the rules
+/// after it cannot fail: when a later condition divides by zero, or reads a
+/// definition whose rules conflict, both paths raise the same error, though
+/// the first rule already settles the value.
+#[test]
+fn a_later_rule_that_can_fail_is_still_tested_on_the_values_path() {
+    let policy = r#"
+source act : statute "Act"
+enum Colour "a colour" { red, green }
+fact p : bool "p"
+fact n : integer "n"
+definition split : Colour "red or green, both when p" {
+  rule red_p = red when p cite act art 1 provenance text
+  rule green_p = green when p cite act art 2 provenance text
+}
+verdict divides : bool "p, or 10 / n above 1" {
+  default false cite act art 1 provenance reading
+  rule by_p when p cite act art 1 provenance text
+  rule by_n when 10 / n > 1 cite act art 2 provenance text
+}
+verdict reads_a_conflict : bool "p, or split is red" {
+  default false cite act art 1 provenance reading
+  rule split_by_p when p cite act art 1 provenance text
+  rule by_split when split == red cite act art 2 provenance text
+}
+verdict plain : bool "p, or n above 1" {
+  default false cite act art 1 provenance reading
+  rule plain_by_p when p cite act art 1 provenance text
+  rule plain_by_n when n > 1 cite act art 2 provenance text
+}
+"#;
+    let mut sources = refuge::SourceMap::new();
+    sources.add("p.policy", policy);
+    let compiled = refuge::compile(&sources).unwrap_or_else(|d| {
+        panic!(
+            "the policy checks:\n{}",
+            d.render(&sources, refuge::compile::ErrorFormat::Plain)
+        )
+    });
+    let program = &compiled.program;
+    let engine = Engine::new(program);
+    let case = load_case(
+        program,
+        "c.json",
+        r#"{"as_of": "2024-01-01", "facts": {"p": true, "n": 0}}"#,
+        CaseFormat::Json,
+    )
+    .unwrap();
+    let mut scratch = Scratch::new();
+    let mut values = Vec::new();
+    for (verdict, error) in [
+        ("divides", Some("division by zero")),
+        ("reads_a_conflict", Some("disagree")),
+        ("plain", None),
+    ] {
+        let options = engine.options(None, &[verdict]).unwrap();
+        let explained = engine.evaluate(&case, &options).map(|e| {
+            let id = e.verdict_ids()[0];
+            e.value(id).cloned()
+        });
+        let fast = engine
+            .values_with(&case, &options, &mut scratch, &mut values)
+            .map(|()| values[0].clone());
+        match (explained, fast, error) {
+            (Err(a), Err(b), Some(error)) => {
+                assert_eq!(a.to_string(), b.to_string(), "{verdict}");
+                assert!(a.to_string().contains(error), "{verdict}: {a}");
+            }
+            (Ok(a), Ok(b), None) => {
+                assert_eq!(a, b, "{verdict}");
+                assert_eq!(a, Some(refuge::value::Value::Bool(true)), "{verdict}");
+            }
+            (a, b, _) => panic!("{verdict}: explained {a:?}, values {b:?}"),
+        }
+    }
 }
