@@ -69,7 +69,7 @@ impl<T: Trace> Run<'_, T> {
                 self.case.fact(id).map(f).transpose()
             }
             Leaf::Def(id) => {
-                if matches!(self.work.memo(id), Some(Memoised::No)) {
+                if self.work.not_yet(id) {
                     self.decide(id)?;
                 }
                 self.trace.read(ReadOf::Def(id));
@@ -106,8 +106,9 @@ impl<T: Trace> Run<'_, T> {
         let plan = self.plan;
         match plan.ops.get(ix as usize) {
             Some(Op::Fact(f)) => self.leaf(Leaf::Fact(*f), |v| Ok(is_true(v))),
-            Some(Op::Def(d)) if matches!(self.work.memo(*d), Some(Memoised::Done(_))) => {
-                self.leaf(Leaf::Def(*d), |v| Ok(is_true(v)))
+            Some(Op::Def(d)) if !self.work.not_yet(*d) => {
+                self.trace.read(ReadOf::Def(*d));
+                Ok(self.work.holds(*d))
             }
             Some(Op::FactIs {
                 fact,

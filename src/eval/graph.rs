@@ -372,25 +372,38 @@ impl Trace for &mut Record {
     }
 }
 
-/// One definition's memo in [`Work`].
-#[derive(Clone, Debug, Default)]
-struct Memo {
-    /// The case (epoch) it belongs to; older entries are stale.
-    epoch: u32,
-    /// Whether its value is known (`false`: being evaluated).
-    done: bool,
-    /// Its value (`None`: undetermined).
-    value: Option<Value>,
+/// What [`Work`] knows of one definition in the case being evaluated, one
+/// byte per definition: a `bool` result (most definitions') lives in the
+/// byte itself, any other value beside it.
+mod state {
+    /// Not evaluated yet in this case.
+    pub const NOT_YET: u8 = 0;
+    /// Being evaluated (a cycle, which the checker rejects).
+    pub const IN_PROGRESS: u8 = 1;
+    /// Evaluated: `false`.
+    pub const FALSE: u8 = 2;
+    /// Evaluated: `true`.
+    pub const TRUE: u8 = 3;
+    /// Evaluated: undetermined.
+    pub const UNDETERMINED: u8 = 4;
+    /// Evaluated: the value in [`super::Work`]'s `values`.
+    pub const VALUE: u8 = 5;
 }
 
+/// The memo's answers for the values kept in a state byte.
+static SOME_FALSE: Option<Value> = Some(Value::Bool(false));
+static SOME_TRUE: Option<Value> = Some(Value::Bool(true));
+static NONE: Option<Value> = None;
+
 /// The evaluator's working memory, reused from case to case: definitions'
-/// memos (stale ones told apart by an epoch, so a new case costs no clearing),
-/// whether the rules of the definitions being evaluated are active, and
-/// operand values of the forms being evaluated.
+/// memos (a state byte per definition, cleared for each case, with the
+/// values that are not `bool`s beside them), whether the rules of the
+/// definitions being evaluated are active, and operand values of the forms
+/// being evaluated.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Work {
-    memo: Vec<Memo>,
-    epoch: u32,
+    state: Vec<u8>,
+    values: Vec<Option<Value>>,
     /// Operand values of the n-ary forms being evaluated.
     pub(crate) operands: Vec<Value>,
     /// Whether each rule of the definitions being evaluated is active, each
@@ -411,11 +424,11 @@ pub(crate) enum Memoised<'w> {
 impl Work {
     /// Starts a new case for a program of `definitions` definitions.
     pub(crate) fn start(&mut self, definitions: usize) {
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.memo.len() != definitions || self.epoch == 0 {
-            self.memo.clear();
-            self.memo.resize(definitions, Memo::default());
-            self.epoch = 1;
+        self.state.clear();
+        self.state.resize(definitions, state::NOT_YET);
+        if self.values.len() != definitions {
+            self.values.clear();
+            self.values.resize(definitions, None);
         }
         self.operands.clear();
         self.actives.clear();
@@ -424,21 +437,37 @@ impl Work {
     /// The memo of a definition (`None`: no such definition).
     #[inline]
     pub(crate) fn memo(&self, def: DefId) -> Option<Memoised<'_>> {
-        let m = self.memo.get(def.index())?;
-        Some(if m.epoch != self.epoch {
-            Memoised::No
-        } else if m.done {
-            Memoised::Done(&m.value)
-        } else {
-            Memoised::InProgress
+        Some(match *self.state.get(def.index())? {
+            state::NOT_YET => Memoised::No,
+            state::IN_PROGRESS => Memoised::InProgress,
+            state::FALSE => Memoised::Done(&SOME_FALSE),
+            state::TRUE => Memoised::Done(&SOME_TRUE),
+            state::UNDETERMINED => Memoised::Done(&NONE),
+            _ => Memoised::Done(self.values.get(def.index())?),
         })
+    }
+
+    /// Whether a definition is yet to be evaluated in this case.
+    #[inline]
+    pub(crate) fn not_yet(&self, def: DefId) -> bool {
+        self.state.get(def.index()) == Some(&state::NOT_YET)
+    }
+
+    /// Whether a definition evaluated in this case is `true` (`None`: it is
+    /// undetermined, or not evaluated).
+    #[inline]
+    pub(crate) fn holds(&self, def: DefId) -> Option<bool> {
+        match self.state.get(def.index()) {
+            Some(&state::TRUE) => Some(true),
+            Some(&state::FALSE | &state::VALUE) => Some(false),
+            _ => None,
+        }
     }
 
     /// Marks a definition as being evaluated.
     pub(crate) fn begin(&mut self, def: DefId) {
-        if let Some(m) = self.memo.get_mut(def.index()) {
-            m.epoch = self.epoch;
-            m.done = false;
+        if let Some(s) = self.state.get_mut(def.index()) {
+            *s = state::IN_PROGRESS;
         }
     }
 
@@ -457,30 +486,41 @@ impl Work {
     /// value would be built in a temporary (see `crate::value::set_copy`).
     /// Leaves `slot` alone if the definition was not evaluated.
     fn take_into(&mut self, def: DefId, slot: &mut Option<Value>) {
-        let epoch = self.epoch;
-        if let Some(m) = self
-            .memo
-            .get_mut(def.index())
-            .filter(|m| m.epoch == epoch && m.done)
-        {
-            std::mem::swap(&mut m.value, slot);
+        match self.state.get(def.index()) {
+            Some(&state::FALSE) => *slot = Some(Value::Bool(false)),
+            Some(&state::TRUE) => *slot = Some(Value::Bool(true)),
+            Some(&state::VALUE) => {
+                if let Some(v) = self.values.get_mut(def.index()) {
+                    std::mem::swap(v, slot);
+                }
+            }
+            _ => {}
         }
     }
 
-    /// Records a definition's value.
     /// Records a definition's value, copied in place from what `value`
     /// finds on the operand stack (or elsewhere).
+    #[inline]
     pub(crate) fn finish_with<'s>(
         &'s mut self,
         def: DefId,
         value: impl FnOnce(&'s [Value]) -> Option<&'s Value>,
     ) {
-        let epoch = self.epoch;
         let operands: &'s [Value] = &self.operands;
-        if let Some(m) = self.memo.get_mut(def.index()) {
-            m.epoch = epoch;
-            m.done = true;
-            crate::value::set_copy(&mut m.value, value(operands));
+        let i = def.index();
+        let new = match value(operands) {
+            None => state::UNDETERMINED,
+            Some(Value::Bool(false)) => state::FALSE,
+            Some(Value::Bool(true)) => state::TRUE,
+            Some(v) => {
+                if let Some(slot) = self.values.get_mut(i) {
+                    crate::value::set_copy(slot, Some(v));
+                }
+                state::VALUE
+            }
+        };
+        if let Some(s) = self.state.get_mut(i) {
+            *s = new;
         }
     }
 }

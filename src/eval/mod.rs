@@ -288,7 +288,7 @@ impl<T: Trace> Run<'_, T> {
     /// memo and the graph: nothing is copied out).
     #[inline]
     pub(crate) fn ensure(&mut self, id: DefId) -> Result<(), Fail> {
-        if matches!(self.work.memo(id), Some(Memoised::No)) {
+        if self.work.not_yet(id) {
             self.decide(id)?;
         }
         Ok(())
@@ -296,7 +296,7 @@ impl<T: Trace> Run<'_, T> {
 
     /// The value of a definition, evaluating it on first use.
     pub(crate) fn definition(&mut self, id: DefId) -> Result<Option<Value>, Fail> {
-        if matches!(self.work.memo(id), Some(Memoised::No)) {
+        if self.work.not_yet(id) {
             self.decide(id)?;
         }
         match self.work.memo(id) {
