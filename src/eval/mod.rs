@@ -199,9 +199,9 @@ impl<'p> Engine<'p> {
     }
 
     /// The values path: evaluates the verdicts asked for (in the order of
-    /// [`Engine::asked`]) into `out` (cleared first; `None` for an
-    /// undetermined verdict), recording nothing else, in `scratch`'s reused
-    /// memory.
+    /// [`Engine::asked`]) into `out` (one slot per verdict, overwritten;
+    /// `None` for an undetermined verdict; empty after an error), recording
+    /// nothing else, in `scratch`'s reused memory.
     pub fn values_with(
         &self,
         case: &Case,
@@ -213,7 +213,9 @@ impl<'p> Engine<'p> {
         let asked = self.asked(case, options);
         // Sized once: pushing a `None` per verdict wrote its tag and read the
         // whole value back, the store-forwarding stall `set_copy` avoids.
-        out.clear();
+        // The slots of the last case are overwritten in place, not cleared
+        // first.
+        out.truncate(asked.len());
         out.resize(asked.len(), None);
         scratch.work.start(self.program.definitions.len());
         let mut run = self.run(case, as_of, &mut scratch.work, NoTrace);
@@ -221,7 +223,10 @@ impl<'p> Engine<'p> {
             // Evaluated in place, then the value cloned once from the memo
             // straight into `out` (returning it by value through
             // `definition` costs more than the evaluation of a small rule).
-            run.ensure(id).map_err(|e| *e)?;
+            if let Err(e) = run.ensure(id) {
+                out.clear();
+                return Err(*e);
+            }
             crate::value::set_copy(slot, run.work.value(id));
         }
         Ok(())
