@@ -218,6 +218,27 @@ impl<T: Trace> Run<'_, T> {
                 }),
                 _ => Err(arith_err("operands of unexpected types", plan.span(ix))),
             })?,
+            Op::FactFactCmp { op, a, b } => {
+                // As `both` would: each fact read in turn, and the read of a
+                // known one unmarked when the other is unknown.
+                let a_start = self.trace.len();
+                self.trace.read(ReadOf::Fact(*a));
+                let b_start = self.trace.len();
+                self.trace.read(ReadOf::Fact(*b));
+                match (self.case.fact(*a), self.case.fact(*b)) {
+                    (Some(x), Some(y)) => Some(cmp_holds(*op, x, y, plan.span(ix))?),
+                    (Some(_), None) => {
+                        self.trace.unmark(a_start, b_start);
+                        None
+                    }
+                    (None, Some(_)) => {
+                        let end = self.trace.len();
+                        self.trace.unmark(b_start, end);
+                        None
+                    }
+                    (None, None) => None,
+                }
+            }
             Op::Exists(table, args) => {
                 let (table, args) = (*table, *args);
                 let Some(base) = self.operands(args)? else {
@@ -358,6 +379,7 @@ impl<T: Trace> Run<'_, T> {
             | Op::FactCmp { .. }
             | Op::FactIn { .. }
             | Op::FactHas { .. }
+            | Op::FactFactCmp { .. }
             | Op::Exists(..) => self.holds(ix)?.map(Value::Bool),
         })
     }

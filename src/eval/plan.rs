@@ -121,7 +121,18 @@ pub(crate) enum Op {
         /// The set.
         bits: u128,
     },
-    /// Fused `leaf has any {…}` (`has all` when `all`) with a constant set.
+    /// Fused `a OP b` for two facts: compares the values in place, with the
+    /// same reads, marks and errors as the unfused comparison.
+    FactFactCmp {
+        /// The comparison.
+        op: CmpOp,
+        /// The left fact.
+        a: FactId,
+        /// The right fact.
+        b: FactId,
+    },
+    /// Fused `leaf has any {…}` (`has all` when `all`) with a constant set;
+    /// also `variant in leaf`, as `leaf has any {variant}`.
     FactHas {
         /// The fact or definition.
         fact: Leaf,
@@ -429,7 +440,7 @@ impl Plan {
         };
         match self.ops.get(ix as usize) {
             None => true,
-            Some(Op::Const(_) | Op::Fact(_) | Op::AsOf) => false,
+            Some(Op::Const(_) | Op::Fact(_) | Op::AsOf | Op::FactFactCmp { .. }) => false,
             Some(Op::Def(d)) => self.def_may_fail(*d, defs),
             Some(Op::Not(a) | Op::Neg(a)) => self.may_fail(*a, defs),
             Some(
@@ -548,13 +559,14 @@ impl Plan {
     /// Lowers one expression (and its operands); returns its index.
     fn lower(&mut self, expr: &Expr) -> Ix {
         if let Some(fused) = fuse(expr) {
-            let fails = matches!(
-                fused,
-                Op::FactCmp {
-                    value: Value::Money(_) | Value::Duration(_),
-                    ..
+            let fails = match fused {
+                Op::FactCmp { ref value, .. } => {
+                    matches!(value, Value::Money(_) | Value::Duration(_))
                 }
-            );
+                Op::FactFactCmp { .. } => matches!(expr.kind, ExprKind::Cmp(_, ref a, _)
+                    if matches!(a.ty, Type::Money | Type::Duration)),
+                _ => false,
+            };
             return self.push_failing(fused, expr.span, fails);
         }
         if let ExprKind::Const(v) = &expr.kind {
@@ -697,6 +709,18 @@ fn fuse(expr: &Expr) -> Option<Op> {
     };
     let fact_and_const = |a: &Expr, b: &Expr| Some((leaf(a)?, crate::ir::constant(b)?));
     match &expr.kind {
+        ExprKind::Cmp(op, a, b)
+            if matches!((&a.kind, &b.kind), (ExprKind::Fact(_), ExprKind::Fact(_))) =>
+        {
+            match (&a.kind, &b.kind) {
+                (ExprKind::Fact(a), ExprKind::Fact(b)) => Some(Op::FactFactCmp {
+                    op: *op,
+                    a: *a,
+                    b: *b,
+                }),
+                _ => None,
+            }
+        }
         ExprKind::Cmp(op, a, b) => {
             let (fact, value, flipped) = match fact_and_const(a, b) {
                 Some((fact, value)) => (fact, value, false),
@@ -726,8 +750,18 @@ fn fuse(expr: &Expr) -> Option<Op> {
                 },
             )
         }
-        ExprKind::In(a, b) => match (leaf(a)?, crate::ir::constant(b)?) {
-            (fact, Value::Set(_, bits)) => Some(Op::FactIn { fact, bits }),
+        ExprKind::In(a, b) => match (leaf(a), crate::ir::constant(b)) {
+            (Some(fact), Some(Value::Set(_, bits))) => Some(Op::FactIn { fact, bits }),
+            // `variant in S` is `S has any {variant}`: the same bit test,
+            // false for a variant past the set's 128 bits.
+            (None, None) => match (crate::ir::constant(a)?, leaf(b)?) {
+                (Value::Enum(_, v), fact) => Some(Op::FactHas {
+                    fact,
+                    bits: 1u128.checked_shl(v).unwrap_or(0),
+                    all: false,
+                }),
+                _ => None,
+            },
             _ => None,
         },
         ExprKind::HasAny(a, b) | ExprKind::HasAll(a, b) => {

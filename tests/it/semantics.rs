@@ -183,6 +183,62 @@ fn a_verdict_that_depends_on_a_missing_fact_is_undetermined_and_names_it() {
 }
 
 #[test]
+fn a_comparison_of_two_facts_with_one_missing_rests_on_the_missing_one() {
+    let policy = r#"
+enum State { china, laos }
+fact origin : State
+fact current : State
+verdict moved : bool {
+  default false cite act "Art. 1" provenance reading
+  rule r when origin != current cite act "Art. 1" provenance text
+}"#;
+    for (facts, missing) in [
+        (r#"{"origin": "china"}"#, "current"),
+        (r#"{"current": "laos"}"#, "origin"),
+    ] {
+        let case = format!(r#"{{"as_of": "2020-01-01", "facts": {facts}}}"#);
+        let e = evaluate(policy, &case).unwrap();
+        let v = only(&e);
+        assert_eq!(v["outcome"]["status"], "undetermined", "{facts}");
+        let named: Vec<&str> = v["missing_facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                e["missing"][i.as_u64().unwrap() as usize]["fact"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(named, [missing], "{facts}");
+        // The known fact was read, but did not settle anything: the rule is
+        // unknown because of the other.
+        let reads = &e["nodes"][0]["rules"][0]["reads"];
+        let known = if missing == "current" {
+            "origin"
+        } else {
+            "current"
+        };
+        let shown: Vec<String> = reads
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| match r.as_str() {
+                Some(name) => name.to_string(),
+                None => format!("{} (not decisive)", r["fact"].as_str().unwrap()),
+            })
+            .collect();
+        let mut expected = vec![format!("{known} (not decisive)"), missing.to_string()];
+        if known == "current" {
+            expected.reverse();
+        }
+        assert_eq!(shown, expected, "{facts}");
+    }
+    let both = r#"{"as_of": "2020-01-01", "facts": {"origin": "china", "current": "laos"}}"#;
+    assert_eq!(verdict(policy, both, "moved"), "true");
+}
+
+#[test]
 fn kleene_logic_decides_without_the_missing_operand() {
     let policy = r#"
 fact a : bool
