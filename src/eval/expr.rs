@@ -39,6 +39,9 @@ fn arith_err(message: &str, span: Span) -> Fail {
     })
 }
 
+/// The most keys [`Run::exists_in_place`] compares in place.
+const IN_PLACE_KEYS: usize = 4;
+
 fn is_true(v: &Value) -> bool {
     matches!(v, Value::Bool(true))
 }
@@ -241,6 +244,11 @@ impl<T: Trace> Run<'_, T> {
             }
             Op::Exists(table, args) => {
                 let (table, args) = (*table, *args);
+                if !T::ON {
+                    if let Some(found) = self.exists_in_place(table, args) {
+                        return Ok(found);
+                    }
+                }
                 let Some(base) = self.operands(args)? else {
                     return Ok(None);
                 };
@@ -456,6 +464,53 @@ impl<T: Trace> Run<'_, T> {
 
     /// The row in force on the evaluation date whose keys are those on the
     /// operand stack from `base` (the first such row in source order).
+    /// `exists T[keys]` on the values path, when every key is a fact or a
+    /// constant (at most [`IN_PLACE_KEYS`] of them): the keys are compared
+    /// where they lie, not copied to the operand stack. `None`: some key is
+    /// another form; evaluate it the general way. Neither form of key can
+    /// fail, so the result is the general way's.
+    fn exists_in_place(&self, table: TableId, args: Range32) -> Option<Option<bool>> {
+        static PLACEHOLDER: Value = Value::Bool(false);
+        let plan = self.plan;
+        let args = plan.args(args);
+        let mut keys = [&PLACEHOLDER; IN_PLACE_KEYS];
+        if args.len() > IN_PLACE_KEYS {
+            return None;
+        }
+        let mut unknown = false;
+        for (slot, &arg) in keys.iter_mut().zip(args) {
+            match plan.ops.get(arg as usize) {
+                Some(Op::Const(v)) => *slot = v,
+                Some(Op::Fact(f)) => match self.case.fact(*f) {
+                    Some(v) => *slot = v,
+                    None => unknown = true,
+                },
+                _ => return None,
+            }
+        }
+        if unknown {
+            return Some(None);
+        }
+        let keys = keys.get(..args.len())?;
+        let info = self.program.tables.get(table.index())?;
+        let matches = |i: usize| {
+            info.rows.get(i).is_some_and(|row| {
+                row.keys.len() == keys.len()
+                    && row.keys.iter().zip(keys).all(|(a, b)| a == *b)
+                    && row.meta.in_force(self.as_of)
+            })
+        };
+        let found = match plan
+            .tables
+            .get(table.index())
+            .and_then(|t| t.candidates_of(keys.iter().copied()))
+        {
+            Some(rows) => rows.iter().any(|&r| matches(r as usize)),
+            None => (0..info.rows.len()).any(matches),
+        };
+        Some(Some(found))
+    }
+
     fn find_row(&self, table: TableId, base: usize) -> Option<usize> {
         let keys = self.work.operands.get(base..).unwrap_or(&[]);
         let info = self.program.tables.get(table.index())?;

@@ -262,7 +262,7 @@ impl TableIndex {
         };
         let mut codes: Vec<(usize, u32)> = Vec::with_capacity(table.rows.len());
         for (i, row) in table.rows.iter().enumerate() {
-            let Some(code) = index.code(&row.keys) else {
+            let Some(code) = index.code(row.keys.iter()) else {
                 // A row whose keys do not fit the index: scan instead.
                 return TableIndex::default();
             };
@@ -289,12 +289,12 @@ impl TableIndex {
     }
 
     /// The key code of a tuple of key values (`None`: not indexable).
-    fn code(&self, keys: &[Value]) -> Option<usize> {
+    fn code<'v>(&self, keys: impl ExactSizeIterator<Item = &'v Value>) -> Option<usize> {
         if keys.len() != self.radix.len() {
             return None;
         }
         let mut code = 0usize;
-        for (key, &n) in keys.iter().zip(&self.radix) {
+        for (key, &n) in keys.zip(&self.radix) {
             let digit = match key {
                 Value::Bool(b) => u32::from(*b),
                 Value::Enum(_, v) => *v,
@@ -311,6 +311,14 @@ impl TableIndex {
     /// The candidate rows for `keys`, in source order, or `None` when the
     /// table is not indexed (scan it).
     pub(crate) fn candidates(&self, keys: &[Value]) -> Option<&[u32]> {
+        self.candidates_of(keys.iter())
+    }
+
+    /// [`TableIndex::candidates`] for keys wherever they lie.
+    pub(crate) fn candidates_of<'v>(
+        &self,
+        keys: impl ExactSizeIterator<Item = &'v Value>,
+    ) -> Option<&[u32]> {
         if self.radix.is_empty() {
             return None;
         }
