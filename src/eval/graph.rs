@@ -435,7 +435,7 @@ impl Work {
     }
 
     /// The memo of a definition (`None`: no such definition).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn memo(&self, def: DefId) -> Option<Memoised<'_>> {
         Some(match *self.state.get(def.index())? {
             state::NOT_YET => Memoised::No,
