@@ -98,14 +98,7 @@ verdict until_2020 : Colour "red when p, or q until 2020" {
   rule red_q = red when q until 2020-01-01 cite act art 2 provenance text
 }
 "#;
-    let mut sources = refuge::SourceMap::new();
-    sources.add("p.policy", policy);
-    let compiled = refuge::compile(&sources).unwrap_or_else(|d| {
-        panic!(
-            "the policy checks:\n{}",
-            d.render(&sources, refuge::compile::ErrorFormat::Plain)
-        )
-    });
+    let compiled = compile_policy(policy);
     let program = &compiled.program;
     let engine = Engine::new(program);
     let mut scratch = Scratch::new();
@@ -190,14 +183,7 @@ verdict plain : bool "p, or n above 1" {
   rule plain_by_n when n > 1 cite act art 2 provenance text
 }
 "#;
-    let mut sources = refuge::SourceMap::new();
-    sources.add("p.policy", policy);
-    let compiled = refuge::compile(&sources).unwrap_or_else(|d| {
-        panic!(
-            "the policy checks:\n{}",
-            d.render(&sources, refuge::compile::ErrorFormat::Plain)
-        )
-    });
+    let compiled = compile_policy(policy);
     let program = &compiled.program;
     let engine = Engine::new(program);
     let case = load_case(
@@ -260,14 +246,7 @@ verdict bound_by_cat : bool "a party to the CAT" {
   rule party when exists parties[state, cat] cite act art 1 provenance text
 }
 "#;
-    let mut sources = refuge::SourceMap::new();
-    sources.add("p.policy", policy);
-    let compiled = refuge::compile(&sources).unwrap_or_else(|d| {
-        panic!(
-            "the policy checks:\n{}",
-            d.render(&sources, refuge::compile::ErrorFormat::Plain)
-        )
-    });
+    let compiled = compile_policy(policy);
     let program = &compiled.program;
     let engine = Engine::new(program);
     let mut scratch = Scratch::new();
@@ -303,4 +282,17 @@ verdict bound_by_cat : bool "a party to the CAT" {
             .collect::<Vec<_>>()
             .join(" ")
     );
+}
+
+/// A policy of one file, compiled (its diagnostics shown if it does not
+/// check).
+fn compile_policy(policy: &str) -> refuge::compile::Compiled {
+    let mut sources = refuge::SourceMap::new();
+    sources.add("p.policy", policy);
+    refuge::compile(&sources).unwrap_or_else(|d| {
+        panic!(
+            "the policy checks:\n{}",
+            d.render(&sources, refuge::compile::ErrorFormat::Plain)
+        )
+    })
 }

@@ -37,6 +37,20 @@ fn evaluate(policy: &str, case_json: &str) -> Result<Json, EvalError> {
     Ok(doc)
 }
 
+/// The names of the facts a verdict (`v`, of evaluation `e`) waits for.
+fn missing_names<'e>(e: &'e Json, v: &Json) -> Vec<&'e str> {
+    v["missing_facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            e["missing"][i.as_u64().unwrap() as usize]["fact"]
+                .as_str()
+                .unwrap()
+        })
+        .collect()
+}
+
 /// An evaluation error's diagnostic code.
 fn code(err: &EvalError) -> Option<String> {
     miette::Diagnostic::code(err).map(|c| c.to_string())
@@ -167,16 +181,7 @@ fn a_verdict_that_depends_on_a_missing_fact_is_undetermined_and_names_it() {
     let e = evaluate(RETURN, case).unwrap();
     let v = only(&e);
     assert_eq!(v["outcome"]["status"], "undetermined");
-    let missing: Vec<&str> = v["missing_facts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            e["missing"][i.as_u64().unwrap() as usize]["fact"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
+    let missing = missing_names(&e, v);
     assert_eq!(missing, ["danger_to_security"]);
     let waiting = &e["missing"][v["missing_facts"][0].as_u64().unwrap() as usize]["waiting"];
     assert_eq!(rule_names(&e, waiting), ["art33_2"]);
@@ -200,16 +205,7 @@ verdict moved : bool {
         let e = evaluate(policy, &case).unwrap();
         let v = only(&e);
         assert_eq!(v["outcome"]["status"], "undetermined", "{facts}");
-        let named: Vec<&str> = v["missing_facts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| {
-                e["missing"][i.as_u64().unwrap() as usize]["fact"]
-                    .as_str()
-                    .unwrap()
-            })
-            .collect();
+        let named = missing_names(&e, v);
         assert_eq!(named, [missing], "{facts}");
         // The known fact was read, but did not settle anything: the rule is
         // unknown because of the other.
